@@ -1,0 +1,64 @@
+"""Index pages of the methodological sections.
+
+Each one is the root of its section in the page tree (CONTRACTS.md URLs); the
+item page types below them arrive with the content issue and are added to the
+``subpage_types`` then.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import BodyBlock
+from cms.models.base import BasePage
+
+
+class SectionIndexPage(BasePage):
+    body = StreamField(BodyBlock(), verbose_name=_("introduction"), blank=True)
+
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.StandardPage"]
+    max_count = 1
+    template = "cms/section_index_page.html"
+
+    class Meta:
+        abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["children"] = self.get_children().live().public().specific()
+        return context
+
+
+class RecommendationIndexPage(SectionIndexPage):
+    class Meta:
+        verbose_name = _("methodological recommendations")
+        verbose_name_plural = _("methodological recommendations")
+
+
+class PracticeIndexPage(SectionIndexPage):
+    class Meta:
+        verbose_name = _("best-practice library")
+        verbose_name_plural = _("best-practice libraries")
+
+
+class DocumentIndexPage(SectionIndexPage):
+    class Meta:
+        verbose_name = _("normative documents")
+        verbose_name_plural = _("normative documents")
+
+
+class ConsultationIndexPage(SectionIndexPage):
+    class Meta:
+        verbose_name = _("consultation desk")
+        verbose_name_plural = _("consultation desks")
+
+
+class AssociationIndexPage(SectionIndexPage):
+    class Meta:
+        verbose_name = _("association of college library workers")
+        verbose_name_plural = _("associations of college library workers")
