@@ -73,7 +73,9 @@ class BodyBlock(blocks.StreamBlock):
     )
     image = ImageBlock()
     quote = QuoteBlock()
-    embed = EmbedBlock(label=_("Video or other embed"), icon="media", template="cms/blocks/embed.html")
+    embed = EmbedBlock(
+        label=_("Video or other embed"), icon="media", template="cms/blocks/embed.html"
+    )
     document = DocumentLinkBlock()
     table = TableBlock(label=_("Table"), template="cms/blocks/table.html")
 

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
@@ -6,6 +8,7 @@ from core.accessibility import COOKIE_NAME, FONT_SIZES, IMAGES, SCHEMES, A11ySet
 
 
 def portal(request):
+    @functools.cache
     def unread():
         from core.selectors import notifications_unread_count
 
@@ -21,7 +24,8 @@ def portal(request):
         "a11y_schemes": SCHEMES,
         "a11y_images": IMAGES,
         "a11y_font_sizes": FONT_SIZES,
-        "unread_notifications": SimpleLazyObject(unread),
+        # Templates call the function; the cache keeps it to one query per request.
+        "unread_notifications": unread,
     }
 
 

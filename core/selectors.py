@@ -95,9 +95,7 @@ def pages_search(request, query: str) -> list[plugins.SearchHit]:
     pages = Page.objects.live().public().exclude(depth__lte=1)
     hidden = plugins.disabled_app_labels()
     if hidden:
-        pages = pages.exclude(
-            content_type__in=ContentType.objects.filter(app_label__in=hidden)
-        )
+        pages = pages.exclude(content_type__in=ContentType.objects.filter(app_label__in=hidden))
     results = pages.specific().search(query, operator="and")[:30]
     return [
         plugins.SearchHit(

@@ -30,3 +30,9 @@ def safe_next_url(request, candidate: str | None, default: str = "/") -> str:
     ):
         return candidate
     return default
+
+
+def axes_username(request, credentials) -> str | None:
+    """The login name django-axes counts failures by: the email, case-folded."""
+    value = (credentials or {}).get("username") or request.POST.get("username")
+    return value.strip().lower() if value else None

@@ -135,15 +135,18 @@ def organisations_import_view(request):
             if report.ok:
                 messages.success(
                     request,
-                    _("Import finished: %(created)d created, %(updated)d updated, "
-                      "%(unchanged)d unchanged.")
-                    % {"created": report.created, "updated": report.updated,
-                       "unchanged": report.unchanged},
+                    _(
+                        "Import finished: %(created)d created, %(updated)d updated, "
+                        "%(unchanged)d unchanged."
+                    )
+                    % {
+                        "created": report.created,
+                        "updated": report.updated,
+                        "unchanged": report.unchanged,
+                    },
                 )
                 return redirect("organisations:index")
-    return render(
-        request, "core/admin/organisations_import.html", {"form": form, "report": report}
-    )
+    return render(request, "core/admin/organisations_import.html", {"form": form, "report": report})
 
 
 @hooks.register("register_admin_urls")

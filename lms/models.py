@@ -19,10 +19,13 @@ class LmsSectionPage(BasePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types = []
     max_count = 1
-    template = "cms/section_index_page.html"
 
     class Meta:
         abstract = True
+
+    def get_template(self, request, *args, **kwargs):
+        # Wagtail derives a per-class template name; all section roots share one.
+        return "cms/section_index_page.html"
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -57,7 +57,9 @@ class Consent(models.Model):
     granted_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    withdrawn_ip = models.GenericIPAddressField(_("IP address of withdrawal"), null=True, blank=True)
+    withdrawn_ip = models.GenericIPAddressField(
+        _("IP address of withdrawal"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("consent")

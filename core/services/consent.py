@@ -65,9 +65,7 @@ def consent_withdraw(*, user: User, purpose: str, request=None) -> bool:
         withdrawn_at=timezone.now(), withdrawn_ip=ip
     )
     if changed:
-        audit_log(
-            action="consent.withdraw", actor=user, data={"purpose": purpose}, request=request
-        )
+        audit_log(action="consent.withdraw", actor=user, data={"purpose": purpose}, request=request)
     return bool(changed)
 
 

@@ -76,7 +76,8 @@ def organisations_import_csv(*, raw: bytes, actor=None, request=None) -> ImportR
     missing = REQUIRED_COLUMNS - header
     if missing:
         raise CsvImportError(
-            _("Required columns are missing: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
+            _("Required columns are missing: %(columns)s.")
+            % {"columns": ", ".join(sorted(missing))}
         )
     report = ImportReport()
     for line_number, raw_row in enumerate(reader, start=2):

@@ -97,4 +97,3 @@ def resend_confirmation(request):
         )
         return redirect("core:login")
     return render(request, "core/account/resend_confirmation.html", {"form": form})
-

@@ -106,9 +106,7 @@ def notifications_mark_read(request):
     if raw_id and not raw_id.isdigit():
         raise Http404
     notification_mark_read(user=request.user, notification_id=int(raw_id) if raw_id else None)
-    return redirect(
-        safe_next_url(request, request.POST.get("next"), reverse("core:notifications"))
-    )
+    return redirect(safe_next_url(request, request.POST.get("next"), reverse("core:notifications")))
 
 
 @login_required

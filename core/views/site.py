@@ -3,7 +3,6 @@ import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
@@ -16,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import selectors
 from core.accessibility import COOKIE_MAX_AGE, COOKIE_NAME, A11ySettings
-from core.services.consent import ConsentUnavailable, consent_document_current
 from core.models import ConsentDocument, District, Organisation, OrganisationKind
+from core.services.consent import ConsentUnavailable, consent_document_current
 from core.utils import safe_next_url
 
 SEARCH_QUERY_MAX = 200
@@ -81,7 +80,7 @@ def healthz(request):
         started = time.perf_counter()
         try:
             check()
-        except Exception as exc:  # noqa: BLE001 — any failure makes the service unhealthy
+        except Exception as exc:
             checks[name] = {"ok": False, "error": exc.__class__.__name__}
             healthy = False
         else:
@@ -114,8 +113,11 @@ def accessibility(request):
     elif action == "reset":
         updated = A11ySettings(enabled=True)
     else:
-        values = {key: request.POST[key] for key in ("cs", "img", "ls", "lh", "ff", "media", "fs")
-                  if key in request.POST}
+        values = {
+            key: request.POST[key]
+            for key in ("cs", "img", "ls", "lh", "ff", "media", "fs")
+            if key in request.POST
+        }
         if action == "bigger":
             values["fs"] = str(min(current.font_size + 1, 4))
         elif action == "smaller":

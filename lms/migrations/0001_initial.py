@@ -7,36 +7,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ("wagtailcore", "0098_apitoken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CourseIndexPage',
+            name="CourseIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('quote', 10), ('embed', 11), ('document', 14), ('table', 15)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'Text', 'max_length': 200}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'H2'), ('h3', 'H3'), ('h4', 'H4')], 'label': 'Level'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'document-link', 'ol', 'ul', 'h3', 'h4'], 'icon': 'pilcrow', 'label': 'Text', 'preview_value': '<p>Методическое сопровождение школьных библиотек.</p>', 'template': 'cms/blocks/paragraph.html'}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'Image'}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the image shows, for people who cannot see it.', 'label': 'Alternative text', 'max_length': 300}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'Caption', 'max_length': 300, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.TextBlock', (), {'label': 'Quote'}), 9: ('wagtail.blocks.CharBlock', (), {'label': 'Source', 'max_length': 300, 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('text', 8), ('source', 9)]], {}), 11: ('wagtail.embeds.blocks.EmbedBlock', (), {'icon': 'media', 'label': 'Video or other embed', 'template': 'cms/blocks/embed.html'}), 12: ('wagtail.documents.blocks.DocumentChooserBlock', (), {'label': 'Document'}), 13: ('wagtail.blocks.CharBlock', (), {'help_text': 'Defaults to the document title.', 'label': 'Link text', 'required': False}), 14: ('wagtail.blocks.StructBlock', [[('document', 12), ('title', 13)]], {}), 15: ('wagtail.contrib.table_block.blocks.TableBlock', (), {'label': 'Table', 'template': 'cms/blocks/table.html'})}, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("quote", 10),
+                            ("embed", 11),
+                            ("document", 14),
+                            ("table", 15),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Text", "max_length": 200},
+                            ),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [("h2", "H2"), ("h3", "H3"), ("h4", "H4")],
+                                    "label": "Level",
+                                },
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "bold",
+                                        "italic",
+                                        "link",
+                                        "document-link",
+                                        "ol",
+                                        "ul",
+                                        "h3",
+                                        "h4",
+                                    ],
+                                    "icon": "pilcrow",
+                                    "label": "Text",
+                                    "preview_value": "<p>Методическое сопровождение школьных библиотек.</p>",
+                                    "template": "cms/blocks/paragraph.html",
+                                },
+                            ),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "Image"}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "What the image shows, for people who cannot see it.",
+                                    "label": "Alternative text",
+                                    "max_length": 300,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Caption", "max_length": 300, "required": False},
+                            ),
+                            7: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 4), ("alt", 5), ("caption", 6)]],
+                                {},
+                            ),
+                            8: ("wagtail.blocks.TextBlock", (), {"label": "Quote"}),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Source", "max_length": 300, "required": False},
+                            ),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 8), ("source", 9)]], {}),
+                            11: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {
+                                    "icon": "media",
+                                    "label": "Video or other embed",
+                                    "template": "cms/blocks/embed.html",
+                                },
+                            ),
+                            12: (
+                                "wagtail.documents.blocks.DocumentChooserBlock",
+                                (),
+                                {"label": "Document"},
+                            ),
+                            13: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Defaults to the document title.",
+                                    "label": "Link text",
+                                    "required": False,
+                                },
+                            ),
+                            14: (
+                                "wagtail.blocks.StructBlock",
+                                [[("document", 12), ("title", 13)]],
+                                {},
+                            ),
+                            15: (
+                                "wagtail.contrib.table_block.blocks.TableBlock",
+                                (),
+                                {"label": "Table", "template": "cms/blocks/table.html"},
+                            ),
+                        },
+                        verbose_name="introduction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'course catalogue',
-                'verbose_name_plural': 'course catalogues',
+                "verbose_name": "course catalogue",
+                "verbose_name_plural": "course catalogues",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='EventIndexPage',
+            name="EventIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('quote', 10), ('embed', 11), ('document', 14), ('table', 15)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'Text', 'max_length': 200}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'H2'), ('h3', 'H3'), ('h4', 'H4')], 'label': 'Level'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'document-link', 'ol', 'ul', 'h3', 'h4'], 'icon': 'pilcrow', 'label': 'Text', 'preview_value': '<p>Методическое сопровождение школьных библиотек.</p>', 'template': 'cms/blocks/paragraph.html'}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'Image'}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the image shows, for people who cannot see it.', 'label': 'Alternative text', 'max_length': 300}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'Caption', 'max_length': 300, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.TextBlock', (), {'label': 'Quote'}), 9: ('wagtail.blocks.CharBlock', (), {'label': 'Source', 'max_length': 300, 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('text', 8), ('source', 9)]], {}), 11: ('wagtail.embeds.blocks.EmbedBlock', (), {'icon': 'media', 'label': 'Video or other embed', 'template': 'cms/blocks/embed.html'}), 12: ('wagtail.documents.blocks.DocumentChooserBlock', (), {'label': 'Document'}), 13: ('wagtail.blocks.CharBlock', (), {'help_text': 'Defaults to the document title.', 'label': 'Link text', 'required': False}), 14: ('wagtail.blocks.StructBlock', [[('document', 12), ('title', 13)]], {}), 15: ('wagtail.contrib.table_block.blocks.TableBlock', (), {'label': 'Table', 'template': 'cms/blocks/table.html'})}, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("quote", 10),
+                            ("embed", 11),
+                            ("document", 14),
+                            ("table", 15),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Text", "max_length": 200},
+                            ),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [("h2", "H2"), ("h3", "H3"), ("h4", "H4")],
+                                    "label": "Level",
+                                },
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "bold",
+                                        "italic",
+                                        "link",
+                                        "document-link",
+                                        "ol",
+                                        "ul",
+                                        "h3",
+                                        "h4",
+                                    ],
+                                    "icon": "pilcrow",
+                                    "label": "Text",
+                                    "preview_value": "<p>Методическое сопровождение школьных библиотек.</p>",
+                                    "template": "cms/blocks/paragraph.html",
+                                },
+                            ),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "Image"}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "What the image shows, for people who cannot see it.",
+                                    "label": "Alternative text",
+                                    "max_length": 300,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Caption", "max_length": 300, "required": False},
+                            ),
+                            7: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 4), ("alt", 5), ("caption", 6)]],
+                                {},
+                            ),
+                            8: ("wagtail.blocks.TextBlock", (), {"label": "Quote"}),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Source", "max_length": 300, "required": False},
+                            ),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 8), ("source", 9)]], {}),
+                            11: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {
+                                    "icon": "media",
+                                    "label": "Video or other embed",
+                                    "template": "cms/blocks/embed.html",
+                                },
+                            ),
+                            12: (
+                                "wagtail.documents.blocks.DocumentChooserBlock",
+                                (),
+                                {"label": "Document"},
+                            ),
+                            13: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Defaults to the document title.",
+                                    "label": "Link text",
+                                    "required": False,
+                                },
+                            ),
+                            14: (
+                                "wagtail.blocks.StructBlock",
+                                [[("document", 12), ("title", 13)]],
+                                {},
+                            ),
+                            15: (
+                                "wagtail.contrib.table_block.blocks.TableBlock",
+                                (),
+                                {"label": "Table", "template": "cms/blocks/table.html"},
+                            ),
+                        },
+                        verbose_name="introduction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'events and webinars',
-                'verbose_name_plural': 'events and webinars',
+                "verbose_name": "events and webinars",
+                "verbose_name_plural": "events and webinars",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
     ]
