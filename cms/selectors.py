@@ -21,9 +21,9 @@ SECTION_TYPES = (
 
 
 def section_pages() -> dict[type, Page]:
-    """The live section index pages by type, in one query."""
-    pages = Page.objects.live().type(*SECTION_TYPES).specific()
-    return {type(page): page for page in pages}
+    """The live section index pages by their specific type, in one query."""
+    pages = Page.objects.live().type(*SECTION_TYPES)
+    return {page.specific_class: page for page in pages}
 
 
 def latest_news(*, limit: int = 4):

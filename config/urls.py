@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import plugins
+from core.views import site as site_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -20,8 +20,9 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
+    # Public media only: Wagtail documents go through the permission-checked /files/ view.
     urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(r"^media/(?P<path>(?!documents/).*)$", site_views.public_media, name="media")
     )
 
 # Wagtail's page tree answers everything else.

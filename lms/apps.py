@@ -21,7 +21,7 @@ class LmsConfig(PluginConfig):
         from lms.models import CourseIndexPage, EventIndexPage
 
         labels = {CourseIndexPage: (_("Courses"), 10), EventIndexPage: (_("Events"), 15)}
-        for page in Page.objects.live().type(CourseIndexPage, EventIndexPage).specific():
-            label, order = labels[type(page)]
+        for page in Page.objects.live().type(CourseIndexPage, EventIndexPage):
+            label, order = labels[page.specific_class]
             url = page.get_url(request)
             yield NavItem(label=label, url=url, order=order, section=url)

@@ -40,7 +40,7 @@ def test_postgres_enforces_one_active_consent_under_concurrency(demo_site, make_
         try:
             barrier.wait()
             consent_grant(user=user, purpose="personal_data")
-        except Exception as exc:  # noqa: BLE001 — collected and asserted below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

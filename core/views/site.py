@@ -3,6 +3,7 @@ import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
@@ -185,6 +186,13 @@ def consent_current(request, purpose: str):
     except ConsentUnavailable as exc:
         raise Http404 from exc
     return render(request, "core/consent_document.html", {"document": document})
+
+
+def public_media(request, path: str):
+    """Public media for the embedded default (behind nginx, nginx serves it)."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def error_403(request, exception=None):

@@ -94,7 +94,11 @@ def test_every_demo_page_renders(client, demo_site):
 def test_news_page_breadcrumbs_and_index_paginates(client, demo_site):
     response = client.get("/news/status-ibc-2026/")
     html = response.content.decode()
-    assert 'aria-label="Breadcrumbs"' in html or "Навигационная цепочка" in html or "breadcrumbs" in html
+    assert (
+        'aria-label="Breadcrumbs"' in html
+        or "Навигационная цепочка" in html
+        or "breadcrumbs" in html
+    )
     assert 'href="/news/"' in html
     response = client.get("/news/", {"page": "abc"})
     assert response.status_code == 200

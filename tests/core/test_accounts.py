@@ -58,7 +58,9 @@ def test_registration_creates_inactive_user_records_consent_and_sends_link(
     assert CONFIRM_LINK.search(mail.outbox[0].body)
 
 
-def test_confirmation_link_activates_once(client, consent_texts, django_capture_on_commit_callbacks):
+def test_confirmation_link_activates_once(
+    client, consent_texts, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("core:register"), registration_data())
     path = CONFIRM_LINK.search(mail.outbox[0].body).group(0)
@@ -98,7 +100,9 @@ def test_duplicate_email_is_refused_case_insensitively(client, consent_texts, ma
     assert User.objects.filter(email__iexact="petrova@example.org").count() == 1
 
 
-def test_unconfirmed_user_is_told_to_confirm(client, consent_texts, django_capture_on_commit_callbacks):
+def test_unconfirmed_user_is_told_to_confirm(
+    client, consent_texts, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("core:register"), registration_data())
     response = client.post(
@@ -123,9 +127,7 @@ def test_login_is_throttled_after_repeated_failures(client, make_user, settings)
     for attempt in range(settings.AXES_FAILURE_LIMIT):
         # Changing the case of the address does not reset the counter.
         username = "reader@example.org" if attempt % 2 else "READER@example.org"
-        response = client.post(
-            reverse("core:login"), {"username": username, "password": "wrong"}
-        )
+        response = client.post(reverse("core:login"), {"username": username, "password": "wrong"})
     assert response.status_code == 429
     # Even the right password is refused while the lock holds.
     response = client.post(

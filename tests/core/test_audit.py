@@ -14,8 +14,9 @@ def test_audit_log_records_actor_target_and_ip(make_user):
     organisation = OrganisationFactory()
     request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.7")
     request.user = user
-    entry = audit_log(action="organisation.update", target=organisation, request=request,
-                      data={"field": "name"})
+    entry = audit_log(
+        action="organisation.update", target=organisation, request=request, data={"field": "name"}
+    )
     assert entry.actor == user
     assert entry.actor_repr.endswith(f"<{user.email}>")
     assert entry.target_type == "core.organisation"

@@ -45,7 +45,7 @@ def test_import_updates_changed_rows_in_utf8_with_commas():
 
 @pytest.mark.parametrize(
     "raw",
-    [b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe\x00", "title;city\nx;y\n".encode(), b""],
+    [b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe\x00", b"title;city\nx;y\n", b""],
     ids=["binary", "missing-columns", "empty"],
 )
 def test_unreadable_files_change_nothing(raw):

@@ -50,3 +50,10 @@ def test_admin_is_in_russian_by_default(client, demo_site, make_user):
     client.force_login(make_user("head"))
     html = client.get("/admin/").content.decode()
     assert 'lang="ru"' in html
+
+
+def test_migrate_alone_creates_the_role_groups(db):
+    # No roles fixture here: the groups must come from the post_migrate receiver.
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {role.group_name for role in ROLES} <= names
+    assert Group.objects.get(name="Методисты").permissions.filter(codename="access_admin").exists()

@@ -1,7 +1,7 @@
 import json
-import xml.etree.ElementTree as ET
 
 import pytest
+from defusedxml import ElementTree as ET
 from django.urls import reverse
 
 from core.accessibility import COOKIE_NAME, A11ySettings
@@ -114,9 +114,7 @@ def test_russian_is_the_default_language(client, demo_site):
 
 
 def test_low_vision_settings_work_without_javascript(client, demo_site):
-    response = client.post(
-        reverse("core:accessibility"), {"action": "reset", "next": "/news/"}
-    )
+    response = client.post(reverse("core:accessibility"), {"action": "reset", "next": "/news/"})
     assert response.status_code == 302 and response.url == "/news/"
     assert A11ySettings.from_cookie(response.cookies[COOKIE_NAME].value).enabled
     response = client.post(reverse("core:accessibility"), {"cs": "blue", "next": "/"})
@@ -154,3 +152,13 @@ def test_organisation_filters_and_bad_input(client, demo_site):
     assert names and all("Озёр" in n or "Камыш" in n for n in names)
     assert client.get("/organisations/", {"district": "x", "kind": "zzz"}).status_code == 200
     assert client.get("/organisations/999999/").status_code == 404
+
+
+def test_media_route_never_serves_wagtail_documents(client, db, settings, tmp_path):
+    documents = settings.MEDIA_ROOT / "documents"
+    documents.mkdir(parents=True)
+    (documents / "secret.pdf").write_bytes(b"%PDF-1.4 private")
+    (settings.MEDIA_ROOT / "images").mkdir()
+    (settings.MEDIA_ROOT / "images" / "logo.txt").write_text("public")
+    assert client.get("/media/documents/secret.pdf").status_code == 404
+    assert client.get("/media/images/logo.txt").status_code == 200
