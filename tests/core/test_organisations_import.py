@@ -71,3 +71,15 @@ def test_admin_import_view_checks_permission_size_and_type(client, make_user, se
     assert response.status_code == 200  # errors in rows are shown, good rows imported
     assert [line for line, _ in response.context["report"].errors] == [4, 5, 6]
     assert Organisation.objects.count() == 2
+
+
+def test_management_command_imports_and_reports(tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "orgs.csv"
+    path.write_bytes(CSV_CP1251)
+    with pytest.raises(CommandError):
+        call_command("import_organisations", str(path))
+    assert Organisation.objects.count() == 2
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_organisations", str(tmp_path / "missing.csv"))
