@@ -162,3 +162,13 @@ def test_media_route_never_serves_wagtail_documents(client, db, settings, tmp_pa
     (settings.MEDIA_ROOT / "images" / "logo.txt").write_text("public")
     assert client.get("/media/documents/secret.pdf").status_code == 404
     assert client.get("/media/images/logo.txt").status_code == 200
+
+
+def test_browser_language_does_not_override_russian_default(client, demo_site):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "ru"
+    assert "Забыли пароль?" in response.content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    html = client.get("/accounts/login/").content.decode()
+    assert "Forgot your password?" in html
