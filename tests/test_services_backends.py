@@ -30,16 +30,24 @@ def test_postgres_full_text_search_stems_russian(client, demo_site):
 
 @only_on_postgres
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_postgres_enforces_one_active_consent_under_concurrency(demo_site, make_user):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgres_enforces_one_active_consent_under_concurrency(make_user):
     need(postgres_available(), "DATABASE_URL does not point at PostgreSQL")
     import threading
 
     from django.db import connections
+    from django.utils import timezone
 
-    from core.models import Consent
+    from core.models import Consent, ConsentDocument
     from core.services.consent import consent_grant
 
+    ConsentDocument.objects.create(
+        purpose="personal_data",
+        version="1.0",
+        title="Согласие",
+        text="…",
+        published_at=timezone.now(),
+    )
     user = make_user()
     barrier = threading.Barrier(8)
     errors = []
