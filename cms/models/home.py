@@ -17,6 +17,8 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
+    # No subpage_types on purpose: section roots of cms and of the plugins each name
+    # HomePage in their parent_page_types, so cms never has to know the plugins' pages.
     template = "cms/home_page.html"
 
     class Meta:
