@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "monitoring.apps.MonitoringConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",

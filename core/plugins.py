@@ -87,6 +87,10 @@ class CalendarItem:
     kind: str
     location: str = ""
     description: str = ""
+    # iCalendar bookkeeping: SEQUENCE grows on every change of time, place or status.
+    sequence: int = 0
+    cancelled: bool = False
+    last_modified: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,14 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.plugins import NavItem, PluginConfig
+from core.plugins import (
+    CabinetSection,
+    DashboardWidget,
+    HomeSection,
+    NavItem,
+    NotificationKind,
+    PluginConfig,
+)
 
 
 class LmsConfig(PluginConfig):
@@ -8,7 +16,11 @@ class LmsConfig(PluginConfig):
     label = "lms"
     verbose_name = _("Courses and events")
     default_auto_field = "django.db.models.BigAutoField"
+    urls = "lms.urls"
     owned_paths = ("/courses/", "/events/", "/verify/", "/ws/seminars/", "/cabinet/calendar/")
+
+    def ready(self):
+        from lms import signals  # noqa: F401
 
     def seed_demo(self, *, log):
         from lms import demo
@@ -25,3 +37,61 @@ class LmsConfig(PluginConfig):
             label, order = labels[page.specific_class]
             url = page.get_url(request)
             yield NavItem(label=label, url=url, order=order, section=url)
+
+    def get_home_sections(self, request):
+        from lms.models import EventIndexPage
+        from lms.selectors.events import events_upcoming
+
+        index = EventIndexPage.objects.live().first()
+        events = events_upcoming(limit=4)
+        if index is None or not events:
+            return
+        yield HomeSection(
+            key="events",
+            title=_("Upcoming events"),
+            template="lms/includes/home_events.html",
+            context={"events": events},
+            order=20,
+            more_url=index.get_url(request),
+        )
+
+    def get_cabinet_sections(self, request):
+        from lms.selectors.events import user_registrations
+
+        yield CabinetSection(
+            key="events",
+            title=_("My events"),
+            template="lms/includes/cabinet_events.html",
+            context={
+                "registrations": list(user_registrations(request.user)[:10]),
+                "calendar_url": reverse("lms:calendar_settings"),
+            },
+            order=30,
+        )
+
+    def get_dashboard_widgets(self, request):
+        from lms.selectors.events import events_dashboard_stats
+
+        yield DashboardWidget(
+            key="events",
+            title=_("Events"),
+            template="lms/includes/dashboard_events.html",
+            context={"stats": events_dashboard_stats()},
+            order=30,
+        )
+
+    def get_calendar_providers(self):
+        from lms.selectors.events import user_calendar_items
+
+        return [user_calendar_items]
+
+    def get_notification_kinds(self):
+        return [
+            NotificationKind("events.registration", _("Event registration")),
+            NotificationKind("events.change", _("Changes of events I am registered for")),
+            NotificationKind("events.reminder", _("Event reminders")),
+        ]
+
+    def get_role_permissions(self):
+        manage = ["lms.manage_registrations", "lms.view_eventregistration"]
+        return {"methodist": manage, "moderator": manage, "head": manage, "administrator": manage}
