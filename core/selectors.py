@@ -51,7 +51,10 @@ def organisations_list(
         organisations = organisations.filter(district_id=district_id)
     if kind:
         organisations = organisations.filter(kind=kind)
-    return organisations.annotate(member_count=Count("memberships", distinct=True))
+    # Meta.ordering is not applied to aggregated queries; pagination needs a stable order.
+    return organisations.annotate(member_count=Count("memberships", distinct=True)).order_by(
+        "name", "pk"
+    )
 
 
 def user_organisations(user: User) -> QuerySet[Organisation]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
-from wagtail.models import Site
+from wagtail.models import Page
 
 from core import plugins
 from lms.ical import (
@@ -31,41 +31,51 @@ from lms.services.calendar import calendar_token_regenerate, calendar_token_revo
 FUTURE_WINDOW_DAYS = 730
 
 
-def _page_at(request, path: str, page_class):
-    """The live page of ``page_class`` at ``path`` on this site, after the same
-    ``before_serve_page`` checks (privacy, switched-off plugins) as its HTML view.
-    Returns ``(page, None)`` or ``(None, response)`` when a hook answers instead."""
-    site = Site.find_for_request(request)
-    if site is None:
+def _serve_page(request, path: str, page_class, handler):
+    """Serve ``handler(request, page)`` for the live page of ``page_class`` at ``path``
+    through the same Wagtail hooks as the page's HTML (privacy, switched-off plugins)."""
+    route_result = Page.route_for_request(request, path)
+    if route_result is None:
         raise Http404
-    components = [component for component in path.split("/") if component]
-    page, args, kwargs = site.root_page.localized.specific.route(request, components)
+    page, args, kwargs = route_result
     page = page.specific
-    if not isinstance(page, page_class) or not page.live:
+    if not isinstance(page, page_class):
         raise Http404
+
+    def respond(page, request, args, kwargs):
+        return handler(request, page)
+
+    chain = respond
+    for hook in reversed(hooks.get_hooks("on_serve_page")):
+        chain = hook(chain)
     for hook in hooks.get_hooks("before_serve_page"):
         result = hook(page, request, args, kwargs)
         if isinstance(result, HttpResponse):
-            return None, result
-    return page, None
+            return result
+    return chain(page, request, args, kwargs)
 
 
 def public_feed(request, path: str):
-    index, response = _page_at(request, path, EventIndexPage)
-    if response is not None:
-        return response
+    return _serve_page(request, path, EventIndexPage, _public_feed)
+
+
+def _public_feed(request, index: EventIndexPage):
     events = feed_events(selectors.events_published().child_of(index))
-    items = [
-        event_calendar_item(event, state=getattr(event, "calendar_state", None)) for event in events
-    ]
+    # Calendar clients send no language cookie: feeds speak the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        items = [
+            event_calendar_item(event, state=getattr(event, "calendar_state", None))
+            for event in events
+        ]
     body = calendar_build(items, name=index.title, description=settings.WAGTAIL_SITE_NAME)
     return calendar_response(request, body, filename="events.ics")
 
 
 def event_ics(request, path: str):
-    event, response = _page_at(request, path, EventPage)
-    if response is not None:
-        return response
+    return _serve_page(request, path, EventPage, _event_ics)
+
+
+def _event_ics(request, event: EventPage):
     with translation.override(settings.LANGUAGE_CODE):
         body = calendar_build([event_calendar_item(event)], name=event.title)
     return calendar_response(request, body, filename=f"event-{event.pk}.ics", attachment=True)
