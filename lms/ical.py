@@ -81,7 +81,9 @@ def _vevent(item: CalendarItem, *, stamp: dt.datetime) -> Event:
         vevent.add("dtend", item.end.astimezone(dt.UTC))
     summary = item.title
     if item.cancelled:
-        summary = f"{_('[CANCELLED]')} {summary}"
+        # Some clients ignore STATUS:CANCELLED; the prefix tells their users anyway.
+        prefix = _("[CANCELLED]")
+        summary = f"{prefix} {summary}"
     vevent.add("summary", summary)
     if item.description:
         vevent.add("description", item.description)

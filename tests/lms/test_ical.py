@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from lms.models import CalendarFeedToken, EventCalendarState
+from lms.models import CalendarFeedToken, EventCalendarState, EventPage
 from lms.services.events import event_register
 from tests.lms.conftest import publish
 
@@ -234,9 +234,14 @@ def test_long_cyrillic_title_is_folded_at_75_octets_between_characters(client, m
 
 def test_etag_gives_304_until_the_feed_changes(client, make_event):
     event = make_event()
+    published = at_minute(timezone.now() - dt.timedelta(hours=1))
+    EventPage.objects.filter(pk=event.pk).update(last_published_at=published)
     first = client.get(FEED)
     etag = first["ETag"]
     assert etag and client.get(FEED)["ETag"] == etag  # unchanged feed, same tag
+    # DTSTAMP is the last publication, not "now": otherwise every poll would differ.
+    stamp = vevents(first.content)[1][uid(event)].dtstamp.value
+    assert stamp == published
 
     cached = client.get(FEED, HTTP_IF_NONE_MATCH=etag)
     assert cached.status_code == 304
