@@ -364,3 +364,14 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Live seminar room (lms.realtime); see CONTRACTS.md for the protocol.
+PORTAL_SEMINAR_MESSAGE_MAX = int(os.environ.get("PORTAL_SEMINAR_MESSAGE_MAX", "1000"))
+# A participant may post this many messages (and questions) per window; moderators are not limited.
+PORTAL_SEMINAR_RATE_COUNT = int(os.environ.get("PORTAL_SEMINAR_RATE_COUNT", "5"))
+PORTAL_SEMINAR_RATE_WINDOW = int(os.environ.get("PORTAL_SEMINAR_RATE_WINDOW", "10"))
+# Participants may enter this many minutes before the start; staff at any time.
+PORTAL_SEMINAR_OPENS_BEFORE = int(os.environ.get("PORTAL_SEMINAR_OPENS_BEFORE", "30"))
+PORTAL_SEMINAR_HISTORY = 100
+# Reconnects within this many seconds count as one continuous attendance.
+PORTAL_SEMINAR_ATTENDANCE_GAP = 120

@@ -17,6 +17,7 @@ class LmsConfig(PluginConfig):
     verbose_name = _("Courses and events")
     default_auto_field = "django.db.models.BigAutoField"
     urls = "lms.urls"
+    websocket_urls = "lms.realtime.routing"
     owned_paths = ("/courses/", "/events/", "/verify/", "/ws/seminars/", "/cabinet/calendar/")
 
     def ready(self):
@@ -93,5 +94,9 @@ class LmsConfig(PluginConfig):
         ]
 
     def get_role_permissions(self):
-        manage = ["lms.manage_registrations", "lms.view_eventregistration"]
+        manage = [
+            "lms.manage_registrations",
+            "lms.view_eventregistration",
+            "lms.moderate_seminar",
+        ]
         return {"methodist": manage, "moderator": manage, "head": manage, "administrator": manage}

@@ -12,6 +12,18 @@ from .events import (
     ReminderKind,
 )
 from .sections import CourseIndexPage
+from .seminars import (
+    SeminarConnection,
+    SeminarMessage,
+    SeminarModerationAction,
+    SeminarPoll,
+    SeminarPollOption,
+    SeminarPollVote,
+    SeminarQuestion,
+    SeminarQuestionVote,
+    SeminarRoom,
+    SeminarSanction,
+)
 
 __all__ = [
     "CalendarFeedToken",
@@ -26,4 +38,14 @@ __all__ = [
     "EventReminder",
     "RegistrationStatus",
     "ReminderKind",
+    "SeminarConnection",
+    "SeminarMessage",
+    "SeminarModerationAction",
+    "SeminarPoll",
+    "SeminarPollOption",
+    "SeminarPollVote",
+    "SeminarQuestion",
+    "SeminarQuestionVote",
+    "SeminarRoom",
+    "SeminarSanction",
 ]
