@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -17,11 +18,17 @@ from lms.services.seminars import AccessDenied, SeminarError
 FRAME_MAX = 16_384
 
 
+#: Ids and sequence numbers are ASCII digits that fit a 64-bit integer column.
+NUMBER = re.compile(r"[0-9]{1,18}")
+
+
 def _after(scope) -> int | None:
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after")
-    if not values or not values[0].isdigit():
+    raw = values[0] if values else ""
+    if not (raw.isascii() and raw.isdigit()):
         return None
-    return int(values[0])
+    # Beyond any stored number: nothing is newer (and the query stays in range).
+    return min(int(raw), 2**63 - 1)
 
 
 class SeminarConsumer(AsyncWebsocketConsumer):
@@ -35,7 +42,7 @@ class SeminarConsumer(AsyncWebsocketConsumer):
         self.pending: list[tuple[int | None, str]] = []
         # Close codes reach the client only after the handshake, so accept first.
         await self.accept()
-        if not raw_id.isdigit():
+        if not NUMBER.fullmatch(raw_id):
             await self.close(code=4404)
             return
         self.event_id = int(raw_id)
@@ -49,15 +56,18 @@ class SeminarConsumer(AsyncWebsocketConsumer):
         self.participant = participant
         self.hub = await hub_join(self.event_id, self)
         after = _after(self.scope)
+        # The counter first, the history second: the history then holds every message
+        # numbered up to the counter, and anything later arrives through the hub.
+        last_seq, chat_open = await database_sync_to_async(_room_status)(self.event_id)
         history = await database_sync_to_async(services.messages_history)(
             event_id=self.event_id, after=after
         )
-        last_seq, chat_open = await database_sync_to_async(_room_status)(self.event_id)
+        seen = max([after or 0, *(m["seq"] for m in history)])
         await self._send(
             schemas.Hello(
                 seminar=self.event_id,
                 user=participant.person(),
-                last_seq=last_seq,
+                last_seq=max(last_seq, seen),
                 chat_open=chat_open,
             ).to_dict()
         )
@@ -70,12 +80,13 @@ class SeminarConsumer(AsyncWebsocketConsumer):
                 await self._send(frame)
         await self._send(self.hub.presence_now())
         # Broadcasts that arrived while we were reading the history: skip what it held.
-        seen = max([after or 0, last_seq, *(m["seq"] for m in history)])
+        # Sending may yield, and the hub keeps appending meanwhile; drain until empty.
+        while self.pending:
+            batch, self.pending = self.pending, []
+            for seq, text in batch:
+                if seq is None or seq > seen:
+                    await self.send(text_data=text)
         self.ready = True
-        for seq, text in self.pending:
-            if seq is None or seq > seen:
-                await self.send(text_data=text)
-        self.pending = []
         self.connection_id = await database_sync_to_async(services.seminar_connection_open)(
             event_id=self.event_id, user_id=participant.user_id
         )
@@ -168,9 +179,10 @@ class SeminarConsumer(AsyncWebsocketConsumer):
         self.hub.mark_dirty("question", question_id)
 
     async def on_question_answer(self, data):
-        question_id = await self._call(services.seminar_question_answer, question_id=data.get("id"))
-        frame = await database_sync_to_async(services.question_state)(question_id=question_id)
+        log = await self._call(services.seminar_question_answer, question_id=data.get("id"))
+        frame = await database_sync_to_async(services.question_state)(question_id=log["target_id"])
         await self.hub.publish_frame(frame)
+        await self.hub.publish_frame(log, moderators_only=True)
 
     async def on_message_delete(self, data):
         log = await self._call(services.seminar_message_delete, message_id=data.get("id"))
@@ -202,14 +214,17 @@ class SeminarConsumer(AsyncWebsocketConsumer):
         await self.hub.publish_frame(log, moderators_only=True)
 
     async def on_poll_create(self, data):
-        frame = await self._call(
+        frame, log = await self._call(
             services.seminar_poll_create, question=data.get("question"), options=data.get("options")
         )
         await self.hub.publish_frame(frame)
+        await self.hub.publish_frame(log, moderators_only=True)
 
     async def on_poll_close(self, data):
-        frame = await self._call(services.seminar_poll_close, poll_id=data.get("id"))
+        frame, log = await self._call(services.seminar_poll_close, poll_id=data.get("id"))
         await self.hub.publish_frame(frame)
+        if log is not None:
+            await self.hub.publish_frame(log, moderators_only=True)
 
     async def on_poll_vote(self, data):
         poll_id = await self._call(

@@ -210,7 +210,11 @@ class SeminarHub:
         for consumer in list(self.consumers):
             if moderators_only and not consumer.participant.is_moderator:
                 continue
-            await consumer.push(seq, text)
+            try:
+                await consumer.push(seq, text)
+            except Exception:
+                # One broken socket must not cost the others this frame.
+                logger.warning("seminar %s: delivery to a socket failed", self.event_id)
 
     # --- presence --------------------------------------------------------------
 

@@ -88,7 +88,8 @@ def seminar_enter(*, event_id: int, user) -> Participant:
     if event is None or not event.is_online:
         raise AccessDenied(4404)
     moderator = can_moderate(user)
-    if not moderator:
+    # Speakers, moderators and staff may always enter; participants need a place.
+    if not moderator and not user.is_staff:
         if SeminarSanction.objects.filter(
             event=event, user=user, kind=SeminarSanction.Kind.BAN
         ).exists():
@@ -262,8 +263,11 @@ def _client_id(raw) -> str:
     return raw
 
 
+ID_MAX = 2**63 - 1
+
+
 def _positive_id(raw) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw <= ID_MAX:
         raise SeminarError("invalid")
     return raw
 
@@ -478,25 +482,34 @@ def seminar_question_vote(*, event_id: int, participant: Participant, question_i
 
 
 @transaction.atomic
-def seminar_question_answer(*, event_id: int, participant: Participant, question_id) -> int:
+def seminar_question_answer(*, event_id: int, participant: Participant, question_id) -> dict:
+    """Mark a question answered; returns the moderation-log frame (its ``target_id``
+    is the question)."""
     _require_moderator(participant)
     question_id = _positive_id(question_id)
-    updated = SeminarQuestion.objects.filter(
-        pk=question_id, event_id=event_id, answered_at__isnull=True
-    ).update(answered_at=timezone.now(), answered_by_id=participant.user_id)
-    if (
-        not updated
-        and not SeminarQuestion.objects.filter(pk=question_id, event_id=event_id).exists()
-    ):
+    question = SeminarQuestion.objects.filter(pk=question_id, event_id=event_id).first()
+    if question is None:
         raise SeminarError("not_found")
-    return question_id
+    SeminarQuestion.objects.filter(pk=question_id, answered_at__isnull=True).update(
+        answered_at=timezone.now(), answered_by_id=participant.user_id
+    )
+    return _log(
+        _event(event_id),
+        participant,
+        "question.answer",
+        target_user_id=question.author_id,
+        target_id=question.pk,
+    )
 
 
 # --- polls ---------------------------------------------------------------------------
 
 
 @transaction.atomic
-def seminar_poll_create(*, event_id: int, participant: Participant, question, options) -> dict:
+def seminar_poll_create(
+    *, event_id: int, participant: Participant, question, options
+) -> tuple[dict, dict]:
+    """Returns the poll frame and the moderation-log frame."""
     _require_moderator(participant)
     question = _text(question, limit=300)
     if not isinstance(options, list) or not 2 <= len(options) <= POLL_OPTIONS_MAX:
@@ -509,23 +522,27 @@ def seminar_poll_create(*, event_id: int, participant: Participant, question, op
         SeminarPollOption(poll=poll, text=text, position=number)
         for number, text in enumerate(texts, start=1)
     )
-    _log(_event(event_id), participant, "poll.create", target_id=poll.pk)
-    return poll_frame(poll).to_dict()
+    log = _log(_event(event_id), participant, "poll.create", target_id=poll.pk)
+    return poll_frame(poll).to_dict(), log
 
 
 @transaction.atomic
-def seminar_poll_close(*, event_id: int, participant: Participant, poll_id) -> dict:
+def seminar_poll_close(
+    *, event_id: int, participant: Participant, poll_id
+) -> tuple[dict, dict | None]:
+    """Returns the poll frame and, if it was open, the moderation-log frame."""
     _require_moderator(participant)
     poll_id = _positive_id(poll_id)
     poll = SeminarPoll.objects.select_for_update().filter(pk=poll_id, event_id=event_id).first()
     if poll is None:
         raise SeminarError("not_found")
+    log = None
     if poll.is_open:
         poll.is_open = False
         poll.closed_at = timezone.now()
         poll.save(update_fields=["is_open", "closed_at"])
-        _log(_event(event_id), participant, "poll.close", target_id=poll.pk)
-    return poll_frame(poll).to_dict()
+        log = _log(_event(event_id), participant, "poll.close", target_id=poll.pk)
+    return poll_frame(poll).to_dict(), log
 
 
 def seminar_poll_vote(*, event_id: int, participant: Participant, poll_id, option_id) -> int:
