@@ -251,6 +251,24 @@ class EventPage(RoutablePageMixin, BasePage):
 
         return event_registrations_view(request, self)
 
+    @path("room/", name="room")
+    def room_route(self, request):
+        from lms.views.seminars import seminar_room_view
+
+        return seminar_room_view(request, self)
+
+    @path("attendance/", name="attendance")
+    def attendance_route(self, request):
+        from lms.views.attendance import attendance_sheet_view
+
+        return attendance_sheet_view(request, self)
+
+    @path("transcript/", name="transcript")
+    def transcript_route(self, request):
+        from lms.views.attendance import transcript_view
+
+        return transcript_view(request, self)
+
     @path("registrations/<int:registration_id>/check-in/", name="checkin")
     def checkin(self, request, registration_id):
         from lms.views.events import event_checkin_view

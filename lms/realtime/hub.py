@@ -71,6 +71,7 @@ class SeminarHub:
         self.presence_sent: tuple | None = None
         self.presence_due = False
         self.dirty: dict[str, set[int]] = {"question": set(), "poll": set()}
+        self.item_state: dict[tuple[str, int], dict] = {}
         self.flush_task: asyncio.Task | None = None
 
     # --- lifecycle -------------------------------------------------------------
@@ -158,7 +159,8 @@ class SeminarHub:
         if kind == "message":
             await self._on_message(payload["seq"], payload["frame"])
         elif kind == "frame":
-            await self._deliver(None, encode(payload["frame"]), payload.get("moderators", False))
+            frame = self._monotonic(payload["frame"])
+            await self._deliver(None, encode(frame), payload.get("moderators", False))
         elif kind == "presence":
             self.snapshots[payload["process"]] = (
                 time.monotonic(),
@@ -170,6 +172,36 @@ class SeminarHub:
                 c for c in self.consumers if c.participant.user_id == payload["user_id"]
             ]:
                 await consumer.close(code=4403)
+
+    def _monotonic(self, frame: dict) -> dict:
+        """Question and poll frames are snapshots read at different moments (votes are
+        coalesced, processes race), so a late one may be older than one already sent.
+        Their fields only ever grow (votes, answered) or end (open), so merging makes
+        any arrival order converge on the newest state."""
+        kind = frame.get("type")
+        if kind not in ("question", "poll"):
+            return frame
+        key = (kind, frame["id"])
+        previous = self.item_state.get(key)
+        if previous is not None:
+            if kind == "question":
+                frame = {
+                    **frame,
+                    "votes": max(frame["votes"], previous["votes"]),
+                    "answered": frame["answered"] or previous["answered"],
+                }
+            else:
+                votes = {option["id"]: option["votes"] for option in previous["options"]}
+                frame = {
+                    **frame,
+                    "open": frame["open"] and previous["open"],
+                    "options": [
+                        {**option, "votes": max(option["votes"], votes.get(option["id"], 0))}
+                        for option in frame["options"]
+                    ],
+                }
+        self.item_state[key] = frame
+        return frame
 
     async def _on_message(self, seq: int, frame: dict) -> None:
         if seq <= self.last_seq:
@@ -207,11 +239,13 @@ class SeminarHub:
             self.gap_task = asyncio.create_task(self._fill_gap())
 
     async def _deliver(self, seq: int | None, text: str, moderators_only: bool) -> None:
+        # One encoded frame and one send event for every socket (servers only read it).
+        message = {"type": "websocket.send", "text": text}
         for consumer in list(self.consumers):
             if moderators_only and not consumer.participant.is_moderator:
                 continue
             try:
-                await consumer.push(seq, text)
+                await consumer.push(seq, text, message)
             except Exception:
                 # One broken socket must not cost the others this frame.
                 logger.warning("seminar %s: delivery to a socket failed", self.event_id)

@@ -110,6 +110,8 @@ class Moderation(Frame):
     target_user: Person | None
     target_id: int | None
     created: str
+    # Details of the action, e.g. {"minutes": 10} for a mute.
+    data: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

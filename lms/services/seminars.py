@@ -157,6 +157,16 @@ def messages_history(*, event_id: int, after: int | None) -> list[dict]:
     return frames
 
 
+def messages_deleted(*, event_id: int, upto: int, limit: int = 500) -> list[int]:
+    """Ids of deleted messages numbered up to ``upto``: a client that reconnects with
+    ``?after=`` may still show them, so it is told again."""
+    return list(
+        SeminarMessage.objects.filter(event_id=event_id, seq__lte=upto, deleted_at__isnull=False)
+        .order_by("-seq")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def messages_range(*, event_id: int, after: int, upto: int) -> list[tuple[int, dict | None]]:
     """Messages with ``after < seq <= upto`` for filling a gap; deleted ones as ``None``."""
     messages = (
@@ -235,11 +245,19 @@ def _moderation_frame(action: SeminarModerationAction) -> schemas.Moderation:
     return schemas.Moderation(
         action=action.action,
         actor=schemas.Person(
-            id=action.actor_id, name=action.actor.get_full_name(), role="moderator"
+            id=action.actor_id,
+            name=action.actor.get_full_name() or action.actor.email,
+            role="moderator",
         ),
-        target_user=schemas.Person(id=target.pk, name=target.get_full_name()) if target else None,
+        target_user=(
+            schemas.Person(id=target.pk, name=target.get_full_name() or target.email)
+            if target
+            else None
+        ),
         target_id=action.target_id,
         created=_iso(action.created_at),
+        # The deleted text stays in the database for the audit, not in the frame.
+        data={k: v for k, v in action.data.items() if k != "text"},
     )
 
 
@@ -557,6 +575,8 @@ def seminar_poll_vote(*, event_id: int, participant: Participant, poll_id, optio
         raise SeminarError("not_found")
     if not option.poll.is_open:
         raise SeminarError("forbidden")
+    if room_is_read_only(_event(event_id)):
+        raise SeminarError("chat_closed")
     try:
         with transaction.atomic():
             SeminarPollVote.objects.create(

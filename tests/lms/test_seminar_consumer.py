@@ -1358,3 +1358,58 @@ def test_a_message_committed_while_connecting_is_not_lost(seminar, monkeypatch):
             assert seen == [1], f"hello={anna.hello} but the message never arrived"
 
     run(scenario)
+
+
+def test_a_client_back_with_after_learns_what_was_deleted_meanwhile(seminar):
+    add_messages(seminar.event, seminar.boris, 3)
+
+    async def scenario():
+        async with Room() as room:
+            moderator = await room.join(seminar.event.pk, seminar.moderator)
+            [second] = [m for m in moderator.history["messages"] if m["seq"] == 2]
+            await moderator.send({"type": "message.delete", "id": second["id"]})
+            await moderator.wait_for("message.deleted")
+            # Anna had seen up to seq 3 before she dropped; she comes back after the deletion.
+            back = await room.join(seminar.event.pk, seminar.anna, after=3)
+            assert back.history["messages"] == []
+            assert {"type": "message.deleted", "id": second["id"]} in back.initial
+            fresh = await room.join(seminar.event.pk, seminar.anna)
+            assert not [f for f in fresh.initial if f["type"] == "message.deleted"]
+
+    run(scenario)
+
+
+def test_poll_votes_after_the_end_are_refused(seminar):
+    from lms.services import seminars as services
+
+    moderator = services.Participant(user_id=seminar.moderator.pk, name="М", role="moderator")
+    poll, _log = services.seminar_poll_create(
+        event_id=seminar.event.pk, participant=moderator, question="Итог?", options=["Да", "Нет"]
+    )
+    seminar.event.end = timezone.now() - dt.timedelta(minutes=1)
+    seminar.event.start = seminar.event.end - dt.timedelta(hours=1)
+    seminar.event.save()
+    anna = services.Participant(user_id=seminar.anna.pk, name="А", role="participant")
+    with pytest.raises(services.SeminarError) as refused:
+        services.seminar_poll_vote(
+            event_id=seminar.event.pk,
+            participant=anna,
+            poll_id=poll["id"],
+            option_id=poll["options"][0]["id"],
+        )
+    assert refused.value.code == "chat_closed"
+
+
+def test_the_hub_never_lets_an_older_snapshot_win():
+    hub = hub_module.SeminarHub(1)
+    answered = {"type": "question", "id": 7, "votes": 3, "answered": True, "text": "?"}
+    stale = {"type": "question", "id": 7, "votes": 2, "answered": False, "text": "?"}
+    assert hub._monotonic(answered) == answered
+    assert hub._monotonic(stale) == {**stale, "votes": 3, "answered": True}
+    closed = {"type": "poll", "id": 1, "open": False, "options": [{"id": 1, "votes": 4}]}
+    late = {"type": "poll", "id": 1, "open": True, "options": [{"id": 1, "votes": 3}]}
+    hub._monotonic(closed)
+    assert hub._monotonic(late) == {**late, "open": False, "options": [{"id": 1, "votes": 4}]}
+    # Other frames pass untouched.
+    chat = {"type": "chat", "open": True}
+    assert hub._monotonic(chat) is chat
