@@ -29,9 +29,11 @@ setup: translations static
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 
+# uvicorn (uvloop, httptools) rather than daphne: it holds the seminar fan-out target
+# (docs/performance.md); daphne stays supported: `.venv/bin/daphne config.asgi:application`.
 run: setup
 	@echo "Serving http://$(HOST):$(PORT)/ (HTTP and WebSocket); Ctrl-C stops."
-	$(BIN)/daphne --bind $(HOST) --port $(PORT) config.asgi:application
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 # axe-core for the accessibility check of the browser tests, from the npm
 # registry into an ignored folder; skipped when npm is absent.

@@ -36,6 +36,8 @@ class SeminarConsumer(AsyncWebsocketConsumer):
     participant: services.Participant | None = None
     hub = None
     connection_id: int | None = None
+    #: The highest message seq this socket has been sent.
+    sent_seq = 0
 
     async def connect(self):
         raw_id = self.scope["url_route"]["kwargs"]["event_id"]
@@ -88,11 +90,13 @@ class SeminarConsumer(AsyncWebsocketConsumer):
         await self._send(self.hub.presence_now())
         # Broadcasts that arrived while we were reading the history: skip what it held.
         # Sending may yield, and the hub keeps appending meanwhile; drain until empty.
+        self.sent_seq = seen
         while self.pending:
             batch, self.pending = self.pending, []
             for seq, text in batch:
-                if seq is None or seq > seen:
+                if seq is None or seq > self.sent_seq:
                     await self.send(text_data=text)
+                    self.sent_seq = max(self.sent_seq, seq or 0)
         self.ready = True
         self.connection_id = await database_sync_to_async(services.seminar_connection_open)(
             event_id=self.event_id, user_id=participant.user_id
@@ -117,6 +121,12 @@ class SeminarConsumer(AsyncWebsocketConsumer):
         if not self.ready:
             self.pending.append((seq, text))
             return
+        if seq is not None:
+            # A hub that filled a gap from the database may hand over a message this
+            # socket already has (from its history): each socket gets a seq once.
+            if seq <= self.sent_seq:
+                return
+            self.sent_seq = seq
         await self.frame_send(message or {"type": "websocket.send", "text": text})
 
     async def _send(self, frame: dict) -> None:

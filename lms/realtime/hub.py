@@ -247,8 +247,11 @@ class SeminarHub:
             try:
                 await consumer.push(seq, text, message)
             except Exception:
-                # One broken socket must not cost the others this frame.
-                logger.warning("seminar %s: delivery to a socket failed", self.event_id)
+                # One broken (usually just closed) socket must not cost the others
+                # this frame; its disconnect handler removes it.
+                logger.debug(
+                    "seminar %s: delivery to a socket failed", self.event_id, exc_info=True
+                )
 
     # --- presence --------------------------------------------------------------
 

@@ -1413,3 +1413,19 @@ def test_the_hub_never_lets_an_older_snapshot_win():
     # Other frames pass untouched.
     chat = {"type": "chat", "open": True}
     assert hub._monotonic(chat) is chat
+
+
+def test_a_socket_never_gets_a_seq_twice_even_when_a_hub_resends(seminar):
+    add_messages(seminar.event, seminar.boris, 2)
+
+    async def scenario():
+        async with Room() as room:
+            anna = await room.join(seminar.event.pk, seminar.anna)
+            assert [m["seq"] for m in anna.history["messages"]] == [1, 2]
+            [hub] = list(hub_module._hubs.values())
+            # A hub filling a gap from the database re-delivers stored messages.
+            old = anna.history["messages"][1]
+            await hub._deliver(2, hub_module.encode(old), False)
+            assert not [f for f in await anna.quiet(0.2) if f["type"] == "message"]
+
+    run(scenario)
