@@ -75,3 +75,14 @@ def participant(make_user, consent_text):
     user = make_user("participant", email="anna@example.org", last_name="Соколова")
     consent_grant(user=user, purpose="personal_data")
     return user
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open(monkeypatch):
+    """channels' ``database_sync_to_async`` calls ``close_old_connections()`` around every
+    call, as a request would. Inside a test's transaction (``django_db`` without
+    ``transaction=True``) that closes the PostgreSQL connection under the test. Django's
+    own test client disconnects the same cleanup from its request signals; do likewise."""
+    import channels.db
+
+    monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
