@@ -9,7 +9,7 @@ import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from lms.models import (
     EventPage,
     EventRegistration,
     RegistrationStatus,
+    SeminarConnection,
 )
 
 REGISTERED = Q(registrations__status=RegistrationStatus.REGISTERED)
@@ -244,13 +245,20 @@ def events_dashboard_stats(*, months: int = 6, now: dt.datetime | None = None) -
             )
         )
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
-    past = EventRegistration.objects.filter(
-        status=RegistrationStatus.REGISTERED,
-        event__live=True,
-        event__end__lte=now,
-        event__start__gte=start,
-        event__format__in=["in_person", "mixed"],
-    ).aggregate(total=Count("pk"), attended=Count("pk", filter=Q(checked_in_at__isnull=False)))
+    # Came: checked in at the door, or entered the online room of the event.
+    in_room = SeminarConnection.objects.filter(
+        event_id=OuterRef("event_id"), user_id=OuterRef("user_id")
+    )
+    past = (
+        EventRegistration.objects.filter(
+            status=RegistrationStatus.REGISTERED,
+            event__live=True,
+            event__end__lte=now,
+            event__start__gte=start,
+        )
+        .annotate(came=Q(checked_in_at__isnull=False) | Exists(in_room))
+        .aggregate(total=Count("pk"), attended=Count("pk", filter=Q(came=True)))
+    )
     attendance = round(100 * past["attended"] / past["total"]) if past["total"] else None
     top = max((s.events for s in series), default=0) or 1
     series = [

@@ -192,3 +192,28 @@ def test_demo_has_a_live_webinar_and_a_season_of_events(client, demo_site):
     home = client.get("/").content.decode()
     [soonest] = events.filter(end__gt=now, is_cancelled=False).order_by("start")[:1]
     assert soonest.title in home
+
+
+def test_dashboard_attendance_counts_check_ins_and_the_online_room(make_event, make_user):
+    from lms.models import EventRegistration, SeminarConnection
+    from lms.selectors.events import events_dashboard_stats
+
+    now = timezone.now()
+    online = make_event(start=now - dt.timedelta(days=3))
+    hall = make_event(
+        start=now - dt.timedelta(days=2), format="in_person", location="Краснодар, ауд. 214"
+    )
+    people = [make_user("participant") for _ in range(4)]
+    for event, pair in ((online, people[:2]), (hall, people[2:])):
+        for user in pair:
+            EventRegistration.objects.create(event=event, user=user, status="registered")
+    SeminarConnection.objects.create(
+        event=online, user=people[0], connected_at=online.start, disconnected_at=online.end
+    )
+    EventRegistration.objects.filter(event=hall, user=people[2]).update(checked_in_at=hall.start)
+    # A cancelled place is not counted at all.
+    EventRegistration.objects.create(event=hall, user=make_user(), status="cancelled")
+
+    stats = events_dashboard_stats(now=now)
+    assert stats["attendance_total"] == 4
+    assert stats["attendance_rate"] == 50
