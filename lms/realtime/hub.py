@@ -280,11 +280,7 @@ class SeminarHub:
         if key == self.presence_sent:
             return
         self.presence_sent = key
-        people = sorted(online.items(), key=lambda item: item[1])[:PRESENCE_LIST_MAX]
-        frame = schemas.Presence(
-            count=len(online), online=[{"id": uid, "name": name} for uid, name in people]
-        )
-        await self._deliver(None, frame.encode(), False)
+        await self._deliver(None, _presence_frame(online).encode(), False)
 
     def presence_now(self) -> dict:
         """The last merged presence, for a socket that just connected."""
@@ -293,10 +289,15 @@ class SeminarHub:
             online.update(users)
         for uid, entry in self.local_users.items():
             online[uid] = entry[0]
-        people = sorted(online.items(), key=lambda item: item[1])[:PRESENCE_LIST_MAX]
-        return schemas.Presence(
-            count=len(online), online=[{"id": uid, "name": name} for uid, name in people]
-        ).to_dict()
+        return _presence_frame(online).to_dict()
+
+
+def _presence_frame(online: dict[int, str]) -> schemas.Presence:
+    """The exact count and, sorted by name, at most PRESENCE_LIST_MAX people."""
+    people = sorted(online.items(), key=lambda item: item[1])[:PRESENCE_LIST_MAX]
+    return schemas.Presence(
+        count=len(online), online=[{"id": uid, "name": name} for uid, name in people]
+    )
 
 
 def _room_last_seq(event_id: int) -> int:

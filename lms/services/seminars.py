@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core.models import User
@@ -77,7 +77,7 @@ def _iso(value: dt.datetime) -> str:
 
 
 def can_moderate(user: User) -> bool:
-    return user.is_superuser or user.has_perm("lms.moderate_seminar")
+    return user.is_active and (user.is_superuser or user.has_perm("lms.moderate_seminar"))
 
 
 def seminar_enter(*, event_id: int, user) -> Participant:
@@ -115,12 +115,27 @@ def room_is_read_only(event: EventPage, *, now: dt.datetime | None = None) -> bo
 # --- serialisation -------------------------------------------------------------
 
 
-def _person(user: User, moderators: set[int]) -> schemas.Person:
-    return schemas.Person(
-        id=user.pk,
-        name=user.get_full_name() or user.email,
-        role="moderator" if user.pk in moderators else "participant",
+def moderator_ids(user_ids) -> set[int]:
+    """Which of these users may moderate, in one query (not a ``has_perm`` per author)."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    right = Q(
+        user_permissions__codename="moderate_seminar",
+        user_permissions__content_type__app_label="lms",
+    ) | Q(
+        groups__permissions__codename="moderate_seminar",
+        groups__permissions__content_type__app_label="lms",
     )
+    return set(
+        User.objects.filter(Q(is_superuser=True) | right, pk__in=user_ids, is_active=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _role(user_id: int, moderators: set[int]) -> str:
+    return "moderator" if user_id in moderators else "participant"
 
 
 def message_frame(message: SeminarMessage, *, role: str | None = None) -> schemas.Message:
@@ -131,7 +146,7 @@ def message_frame(message: SeminarMessage, *, role: str | None = None) -> schema
         author=schemas.Person(
             id=author.pk,
             name=author.get_full_name() or author.email,
-            role=role or ("moderator" if can_moderate(author) else "participant"),
+            role=role or _role(author.pk, moderator_ids([author.pk])),
         ),
         text=message.text,
         created=_iso(message.created_at),
@@ -148,11 +163,11 @@ def messages_history(*, event_id: int, after: int | None) -> list[dict]:
     messages = list(messages)
     authors = {m.author_id for m in messages}
     users = {u.pk: u for u in User.objects.filter(pk__in=authors)}
-    moderators = {pk for pk, u in users.items() if can_moderate(u)}
+    moderators = moderator_ids(authors)
     frames = []
     for message in messages:
         message.author = users[message.author_id]
-        role = "moderator" if message.author_id in moderators else "participant"
+        role = _role(message.author_id, moderators)
         frames.append(message_frame(message, role=role).to_dict())
     return frames
 
@@ -174,10 +189,22 @@ def messages_range(*, event_id: int, after: int, upto: int) -> list[tuple[int, d
         .select_related("author")
         .order_by("seq")
     )
-    return [(m.seq, None if m.deleted_at else message_frame(m).to_dict()) for m in messages]
+    messages = list(messages)
+    moderators = moderator_ids(m.author_id for m in messages)
+    return [
+        (
+            m.seq,
+            None
+            if m.deleted_at
+            else message_frame(m, role=_role(m.author_id, moderators)).to_dict(),
+        )
+        for m in messages
+    ]
 
 
-def question_frame(question: SeminarQuestion, *, votes: int | None = None) -> schemas.Question:
+def question_frame(
+    question: SeminarQuestion, *, votes: int | None = None, role: str | None = None
+) -> schemas.Question:
     if votes is None:
         votes = question.votes.count()
     return schemas.Question(
@@ -186,7 +213,7 @@ def question_frame(question: SeminarQuestion, *, votes: int | None = None) -> sc
         author=schemas.Person(
             id=question.author_id,
             name=question.author.get_full_name() or question.author.email,
-            role="moderator" if can_moderate(question.author) else "participant",
+            role=role or _role(question.author_id, moderator_ids([question.author_id])),
         ),
         votes=votes,
         answered=question.answered_at is not None,
@@ -213,7 +240,12 @@ def room_state(*, event_id: int) -> list[dict]:
         .annotate(vote_count=Count("votes"))
         .order_by("created_at")
     )
-    frames = [question_frame(q, votes=q.vote_count).to_dict() for q in questions]
+    questions = list(questions)
+    moderators = moderator_ids(q.author_id for q in questions)
+    frames = [
+        question_frame(q, votes=q.vote_count, role=_role(q.author_id, moderators)).to_dict()
+        for q in questions
+    ]
     frames += [
         poll_frame(poll).to_dict()
         for poll in SeminarPoll.objects.filter(event_id=event_id).order_by("created_at")

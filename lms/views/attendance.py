@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -13,8 +10,7 @@ from django.utils.translation import gettext as _
 from lms.models import EventPage
 from lms.selectors.seminars import seminar_attendance, seminar_transcript
 from lms.views.events import _check_organiser
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from lms.views.exports import csv_response, xlsx_response
 
 
 def _local(value) -> str:
@@ -54,33 +50,15 @@ def attendance_sheet_view(request, event: EventPage):
     export = request.GET.get("export")
     filename = f"attendance-{event.pk}"
     if export == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(_headers())
-        writer.writerows(_rows(event))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+        return csv_response(f"{filename}.csv", _headers(), _rows(event))
     if export == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Attendance")[:31]
-        sheet.append([event.title])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(_headers())
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in _rows(event):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+        return xlsx_response(
+            f"{filename}.xlsx",
+            sheet_title=_("Attendance"),
+            caption=event.title,
+            headers=_headers(),
+            rows=_rows(event),
+        )
     return TemplateResponse(
         request,
         "lms/attendance_sheet.html",

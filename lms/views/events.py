@@ -6,9 +6,7 @@ call services and selectors, and render.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -34,6 +32,7 @@ from lms.services.events import (
     event_registration_refusal,
     waitlist_position,
 )
+from lms.views.exports import csv_response, xlsx_response
 
 PAGE_SIZE = 12
 QUERY_MAX = 200
@@ -229,52 +228,21 @@ def _export_filename(event: EventPage, extension: str) -> str:
     return f"registrations-{event.pk}.{extension}"
 
 
-def registrations_csv(event: EventPage) -> HttpResponse:
-    buffer = io.StringIO()
-    # A BOM and semicolons: what Excel in a Russian locale opens correctly.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(_export_headers())
-    writer.writerows(_export_rows(event))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_export_filename(event, "csv")}"'
-    return response
-
-
-def registrations_xlsx(event: EventPage) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Registrations")[:31]
-    sheet.append([event.title])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(_export_headers())
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in _export_rows(event):
-        sheet.append(row)
-    for column, width in zip("ABCDEF", (6, 40, 32, 20, 18, 18), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_export_filename(event, "xlsx")}"'
-    return response
-
-
 def event_registrations_view(request, event: EventPage):
     if (response := _check_organiser(request)) is not None:
         return response
     export = request.GET.get("export")
     if export == "csv":
-        return registrations_csv(event)
+        return csv_response(_export_filename(event, "csv"), _export_headers(), _export_rows(event))
     if export == "xlsx":
-        return registrations_xlsx(event)
+        return xlsx_response(
+            _export_filename(event, "xlsx"),
+            sheet_title=_("Registrations"),
+            caption=event.title,
+            headers=_export_headers(),
+            rows=_export_rows(event),
+            widths=(6, 40, 32, 20, 18, 18),
+        )
     status = _choice(request.GET.get("status", ""), RegistrationStatus)
     registrations = selectors.event_registrations(event, status=status)
     return TemplateResponse(

@@ -1429,3 +1429,31 @@ def test_a_socket_never_gets_a_seq_twice_even_when_a_hub_resends(seminar):
             assert not [f for f in await anna.quiet(0.2) if f["type"] == "message"]
 
     run(scenario)
+
+
+def test_history_and_room_state_cost_the_same_queries_for_many_authors(
+    seminar, make_user, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def post(users, start):
+        for number, user in enumerate(users):
+            add_messages(seminar.event, user, 1, start=start + number)
+            SeminarQuestion.objects.create(
+                event=seminar.event, author=user, text="?", client_id=f"q{start + number}"
+            )
+
+    post([seminar.anna, seminar.moderator], 1)
+    with CaptureQueriesContext(connection) as few:
+        services.messages_history(event_id=seminar.event.pk, after=None)
+        services.room_state(event_id=seminar.event.pk)
+        services.messages_range(event_id=seminar.event.pk, after=0, upto=2)
+    post([make_user("participant") for _ in range(8)] + [make_user("methodist")], 3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        history = services.messages_history(event_id=seminar.event.pk, after=None)
+        state = services.room_state(event_id=seminar.event.pk)
+        services.messages_range(event_id=seminar.event.pk, after=0, upto=11)
+    roles = [m["author"]["role"] for m in history]
+    assert roles.count("moderator") == 2 and len(roles) == 11
+    assert [f["author"]["role"] for f in state if f["type"] == "question"].count("moderator") == 2
