@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "daphne",
     "core.apps.CoreConfig",
     "cms.apps.CmsConfig",
+    "cms.consultations.apps.ConsultationsConfig",
+    "cms.association.apps.AssociationConfig",
     "lms.apps.LmsConfig",
     "catalogue.apps.CatalogueConfig",
     "monitoring.apps.MonitoringConfig",
@@ -349,6 +351,9 @@ WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILUSERS_PASSWORD_ENABLED = True
 
 # Portal knobs.
+# Files users upload (practices, consultation questions): bytes per file.
+PORTAL_UPLOAD_MAX_SIZE = int(os.environ.get("PORTAL_UPLOAD_MAX_SIZE", 10 * 1024 * 1024))
+PORTAL_UPLOAD_MAX_FILES = 5
 PORTAL_CONSENT_PURPOSES = ["personal_data", "mailing", "publish_name"]
 PORTAL_EMAIL_CONFIRMATION_DAYS = 3
 

@@ -1,8 +1,8 @@
 """Index pages of the methodological sections.
 
-Each one is the root of its section in the page tree (CONTRACTS.md URLs); the
-item page types below them arrive with the content issue and are added to the
-``subpage_types`` then.
+Each one is the root of its section in the page tree (CONTRACTS.md URLs). The
+section roots with their own item page types live next to those types
+(recommendations, practices, documents).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -35,33 +35,3 @@ class SectionIndexPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         context["children"] = self.get_children().live().public().specific()
         return context
-
-
-class RecommendationIndexPage(SectionIndexPage):
-    class Meta:
-        verbose_name = _("methodological recommendations")
-        verbose_name_plural = _("methodological recommendations")
-
-
-class PracticeIndexPage(SectionIndexPage):
-    class Meta:
-        verbose_name = _("best-practice library")
-        verbose_name_plural = _("best-practice libraries")
-
-
-class DocumentIndexPage(SectionIndexPage):
-    class Meta:
-        verbose_name = _("normative documents")
-        verbose_name_plural = _("normative documents")
-
-
-class ConsultationIndexPage(SectionIndexPage):
-    class Meta:
-        verbose_name = _("consultation desk")
-        verbose_name_plural = _("consultation desks")
-
-
-class AssociationIndexPage(SectionIndexPage):
-    class Meta:
-        verbose_name = _("association of college library workers")
-        verbose_name_plural = _("associations of college library workers")
