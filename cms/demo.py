@@ -15,6 +15,7 @@ from cms.models import (
     RecommendationIndexPage,
     StandardPage,
 )
+from cms.services.editorial import editorial_workflow_ensure
 
 HOME_TITLE = "Методическое сопровождение школьных библиотек и ИБЦ"
 HOME_LEAD = (
@@ -122,4 +123,5 @@ def seed(log) -> None:
         )
     for slug, title, text in STANDARD_PAGES:
         ensure_child(home, StandardPage, slug, title=title, body=_paragraph(text))
-    log(f"  pages: home, {len(SECTIONS)} sections, {len(NEWS)} news items")
+    editorial_workflow_ensure()
+    log(f"  pages: home, {len(SECTIONS)} sections, {len(NEWS)} news items; editorial workflow")

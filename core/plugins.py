@@ -133,6 +133,18 @@ class PluginConfig(AppConfig):
     def get_home_sections(self, request: HttpRequest) -> Iterable[HomeSection]:
         return ()
 
+    def get_organisation_sections(
+        self, request: HttpRequest, organisation: Any
+    ) -> Iterable[HomeSection]:
+        """Blocks of an organisation's public profile (its practices, its ИБЦ status...)."""
+        return ()
+
+    def get_upcoming_events(
+        self, request: HttpRequest, *, audience: str = "", limit: int = 5
+    ) -> Iterable[CalendarItem]:
+        """Public upcoming events, optionally only those for ``audience`` (school, college)."""
+        return ()
+
     def get_search_providers(self) -> Iterable[SearchProvider]:
         return ()
 
@@ -185,6 +197,26 @@ def dashboard_widgets(request: HttpRequest) -> list[DashboardWidget]:
 def home_sections(request: HttpRequest) -> list[HomeSection]:
     sections = [s for plugin in enabled_plugins() for s in plugin.get_home_sections(request)]
     return sorted(sections, key=lambda s: s.order)
+
+
+def organisation_sections(request: HttpRequest, organisation: Any) -> list[HomeSection]:
+    sections = [
+        s
+        for plugin in enabled_plugins()
+        for s in plugin.get_organisation_sections(request, organisation)
+    ]
+    return sorted(sections, key=lambda s: s.order)
+
+
+def upcoming_events(
+    request: HttpRequest, *, audience: str = "", limit: int = 5
+) -> list[CalendarItem]:
+    items = [
+        item
+        for plugin in enabled_plugins()
+        for item in plugin.get_upcoming_events(request, audience=audience, limit=limit)
+    ]
+    return sorted(items, key=lambda item: item.start)[:limit]
 
 
 def search_providers() -> list[SearchProvider]:

@@ -81,6 +81,11 @@ class LmsConfig(PluginConfig):
             order=30,
         )
 
+    def get_upcoming_events(self, request, *, audience="", limit=5):
+        from lms.selectors.events import upcoming_event_items
+
+        return upcoming_event_items(request, audience=audience, limit=limit)
+
     def get_calendar_providers(self):
         from lms.selectors.events import user_calendar_items
 

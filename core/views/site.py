@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core import selectors
+from core import plugins, selectors
 from core.accessibility import COOKIE_MAX_AGE, COOKIE_NAME, A11ySettings
 from core.models import ConsentDocument, District, Organisation, OrganisationKind
 from core.services.consent import ConsentUnavailable, consent_document_current
@@ -167,6 +167,7 @@ def organisation_detail(request, pk: int):
         "core/organisation_detail.html",
         {
             "organisation": organisation,
+            "sections": plugins.organisation_sections(request, organisation),
             "breadcrumbs": [
                 (_("Organisations"), reverse("core:organisation_list")),
                 (str(organisation), ""),

@@ -8,7 +8,7 @@ from cms.models.sections import SectionIndexPage
 class CourseIndexPage(SectionIndexPage):
     """The course catalogue (``/courses/``)."""
 
-    subpage_types = []
+    subpage_types = ["courses.CoursePage"]
 
     class Meta:
         verbose_name = _("course catalogue")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.plugins import CalendarItem
 from lms.models import (
     CalendarFeedToken,
+    EventAudience,
     EventIndexPage,
     EventPage,
     EventRegistration,
@@ -73,6 +74,24 @@ def events_upcoming(*, limit: int = 4, now: dt.datetime | None = None) -> list[E
     return list(
         events_published().filter(end__gt=now, is_cancelled=False).order_by("start")[:limit]
     )
+
+
+def upcoming_event_items(request, *, audience: str = "", limit: int = 5) -> list[CalendarItem]:
+    """Registry provider: public upcoming events, those for ``audience`` or for everyone."""
+    from lms.ical import event_calendar_item
+
+    events = (
+        events_published()
+        .filter(end__gt=timezone.now(), is_cancelled=False)
+        .select_related("calendar_state")
+        .order_by("start")
+    )
+    if audience:
+        events = events.filter(audience__in=[audience, EventAudience.ALL])
+    return [
+        event_calendar_item(event, state=getattr(event, "calendar_state", None), participant=False)
+        for event in events[:limit]
+    ]
 
 
 @dataclass(frozen=True)
