@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from lms.views import calendar
 
@@ -8,6 +8,9 @@ app_name = "lms"
 PAGE_PATH = r"(?P<path>(?:[\w\-]+/)+)"
 
 urlpatterns = [
+    path("", include("lms.courses.urls")),
+    path("", include("lms.quizzes.urls")),
+    path("", include("lms.assignments.urls")),
     path("cabinet/calendar/", calendar.calendar_settings, name="calendar_settings"),
     path("cabinet/calendar/<str:token>.ics", calendar.private_feed, name="private_feed"),
     re_path(rf"^{PAGE_PATH}feed\.ics$", calendar.public_feed, name="events_feed"),
