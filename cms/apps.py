@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from core.plugins import HomeSection, NavItem, PluginConfig
+from core.plugins import HomeSection, NavItem, NotificationKind, PluginConfig
 
 
 class CmsConfig(PluginConfig):
@@ -8,6 +8,16 @@ class CmsConfig(PluginConfig):
     label = "cms"
     verbose_name = _("Content")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from cms import signals  # noqa: F401
+        from cms.services.editorial import editorial_workflow_after_migrate
+
+        post_migrate.connect(
+            editorial_workflow_after_migrate, sender=self, dispatch_uid="cms_editorial_workflow"
+        )
 
     def seed_demo(self, *, log):
         from cms import demo
@@ -52,3 +62,56 @@ class CmsConfig(PluginConfig):
                 order=40,
                 more_url=index.get_url(request),
             )
+        from cms.models import RecommendationIndexPage
+        from cms.selectors.practices import practice_home_sections
+        from cms.selectors.recommendations import recommendations_latest
+
+        recommendations = recommendations_latest(limit=4)
+        recommendation_index = selectors.section_pages().get(RecommendationIndexPage)
+        if recommendations and recommendation_index is not None:
+            url = recommendation_index.get_url(request)
+            yield HomeSection(
+                key="recommendations",
+                title=_("New recommendations"),
+                template="cms/includes/home_recommendations.html",
+                context={"recommendations": recommendations, "index_url": url},
+                order=25,
+                more_url=url,
+            )
+        yield from practice_home_sections(request)
+
+    def get_role_permissions(self):
+        editors = ["cms.view_topic", "cms.add_topic", "cms.change_topic"]
+        return {
+            "methodist": editors,
+            "head": [*editors, "cms.delete_topic"],
+            "administrator": [*editors, "cms.delete_topic"],
+        }
+
+    def get_cabinet_sections(self, request):
+        from cms.selectors.practices import practice_cabinet_sections
+
+        yield from practice_cabinet_sections(request)
+
+    def get_organisation_sections(self, request, organisation):
+        from cms.selectors.practices import practice_organisation_sections
+
+        yield from practice_organisation_sections(request, organisation)
+
+    def get_notification_kinds(self):
+        return [
+            NotificationKind(
+                "content.submitted", _("Content waiting for my review"), email_by_default=False
+            ),
+            NotificationKind("content.approved", _("My content approved"), email_by_default=False),
+            NotificationKind(
+                "content.changes_requested",
+                _("Changes requested to my content"),
+                email_by_default=False,
+            ),
+            NotificationKind("practices.published", _("My practice published")),
+            NotificationKind(
+                "practices.changes_requested", _("My practice returned with comments")
+            ),
+            NotificationKind("practices.rejected", _("My practice declined")),
+        ]

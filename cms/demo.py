@@ -4,6 +4,8 @@ import datetime as dt
 
 from wagtail.models import Page, Site
 
+from cms.demo_content import seed_recommendations_and_documents
+from cms.demo_practices import seed_practices
 from cms.models import (
     AssociationIndexPage,
     ConsultationIndexPage,
@@ -124,4 +126,6 @@ def seed(log) -> None:
     for slug, title, text in STANDARD_PAGES:
         ensure_child(home, StandardPage, slug, title=title, body=_paragraph(text))
     editorial_workflow_ensure()
+    seed_recommendations_and_documents(log)
+    seed_practices(log)
     log(f"  pages: home, {len(SECTIONS)} sections, {len(NEWS)} news items; editorial workflow")

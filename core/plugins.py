@@ -73,6 +73,11 @@ class SearchHit:
     url: str
     kind: str
     summary: str = ""
+    #: Excerpt with the matched words in <mark>: escaped HTML (a SafeString).
+    highlight: str = ""
+    date: dt.datetime | dt.date | None = None
+    #: "app_label.model" of the hit's type; the results page filters by it (?type=).
+    kind_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,8 @@ class PluginConfig(AppConfig):
     #: Top-level URL paths owned by this plugin (used to prove no link points
     #: into a disabled plugin, and to hide its Wagtail pages).
     owned_paths: tuple[str, ...] = ()
+    #: Labels of the plugin's own sub-apps (their pages hide with the plugin).
+    sub_app_labels: tuple[str, ...] = ()
 
     def get_nav_items(self, request: HttpRequest) -> Iterable[NavItem]:
         return ()
@@ -246,7 +253,11 @@ def disabled_paths() -> tuple[str, ...]:
 
 
 def disabled_app_labels() -> set[str]:
-    return {plugin.label for plugin in disabled_plugins()}
+    return {
+        label
+        for plugin in disabled_plugins()
+        for label in (plugin.label, *plugin.sub_app_labels)
+    }
 
 
 def plugin_urlpatterns() -> list:

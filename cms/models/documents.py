@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -34,12 +35,33 @@ class DocumentStatus(models.TextChoices):
     REPEALED = "repealed", _("no longer in force")
 
 
+PAGE_SIZE = 20
+
+
 class DocumentIndexPage(SectionIndexPage):
+    """``/documents/``: acts newest first, filtered by type, level, status, year and text."""
+
     subpage_types = ["cms.NormativeDocumentPage", "cms.StandardPage"]
 
     class Meta:
         verbose_name = _("normative documents")
         verbose_name_plural = _("normative documents")
+
+    def get_template(self, request, *args, **kwargs):
+        return "cms/document_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import documents as selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        filters = selectors.DocumentFilters.from_params(request.GET)
+        listing = selectors.document_listing(index=self, filters=filters)
+        context.update(
+            filters=filters,
+            facets=selectors.document_facets(index=self),
+            page_obj=Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page")),
+        )
+        return context
 
 
 class NormativeDocumentPage(BasePage):
@@ -99,3 +121,7 @@ class NormativeDocumentPage(BasePage):
     class Meta:
         verbose_name = _("normative document")
         verbose_name_plural = _("normative documents")
+
+    @property
+    def is_repealed(self) -> bool:
+        return self.status == DocumentStatus.REPEALED

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -11,7 +12,9 @@ from cms.blocks import BodyBlock
 from cms.models.base import BasePage
 
 
-class NewsIndexPage(BasePage):
+class NewsIndexPage(RoutablePageMixin, BasePage):
+    """``/news/``: the news list, plus ``rss/`` and ``atom/`` feeds."""
+
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -29,6 +32,18 @@ class NewsIndexPage(BasePage):
         news = NewsPage.objects.child_of(self).live().public().order_by("-date", "-pk")
         context["page_obj"] = Paginator(news, 12).get_page(request.GET.get("page"))
         return context
+
+    @path("rss/", name="rss")
+    def rss_feed(self, request):
+        from cms.feeds import news_feed_response
+
+        return news_feed_response(request, self, "rss")
+
+    @path("atom/", name="atom")
+    def atom_feed(self, request):
+        from cms.feeds import news_feed_response
+
+        return news_feed_response(request, self, "atom")
 
 
 class NewsPage(BasePage):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -27,11 +27,121 @@ class PracticeCategory(models.TextChoices):
 
 
 class PracticeIndexPage(RoutablePageMixin, SectionIndexPage):
+    """The best-practice library (``/practices/``): a filtered listing and the proposal form."""
+
     subpage_types = ["cms.PracticePage", "cms.StandardPage"]
+    PAGE_SIZE = 12
 
     class Meta:
         verbose_name = _("best-practice library")
         verbose_name_plural = _("best-practice libraries")
+
+    def get_template(self, request, *args, **kwargs):
+        return "cms/practice_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        from cms.selectors import practices as selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        filters = selectors.PracticeFilters.from_querydict(request.GET)
+        practices = selectors.practice_listing(index=self, filters=filters)
+        context.update(
+            selectors.practice_filter_options(),
+            filters=filters,
+            page_obj=Paginator(practices, self.PAGE_SIZE).get_page(request.GET.get("page")),
+            submit_url=self.url + self.reverse_subpage("submit"),
+        )
+        return context
+
+    @path("rss/", name="rss")
+    def rss_feed(self, request):
+        from cms.feeds import practice_feed_response
+
+        return practice_feed_response(request, self, "rss")
+
+    @path("atom/", name="atom")
+    def atom_feed(self, request):
+        from cms.feeds import practice_feed_response
+
+        return practice_feed_response(request, self, "atom")
+
+    @path("submit/", name="submit")
+    def submit(self, request):
+        """The proposal form for signed-in library workers (works without JavaScript)."""
+        import uuid
+
+        from django.contrib import messages
+        from django.contrib.auth.views import redirect_to_login
+        from django.http import HttpResponseNotAllowed
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+        from django.urls import reverse
+
+        from cms.forms import PracticeProposalForm
+        from cms.selectors.practices import proposal_organisations
+        from cms.services.practices import ProposalRefused, practice_propose
+        from core.models import ConsentPurpose
+        from core.services.consent import ConsentUnavailable, consent_document_current
+
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        organisations = proposal_organisations(request.user)
+        try:
+            consent_document_current(ConsentPurpose.PUBLISH_NAME)
+        except ConsentUnavailable:
+            consent_available = False
+        else:
+            consent_available = True
+        form_options = {"organisations": organisations, "consent_available": consent_available}
+        if request.method == "POST":
+            form = PracticeProposalForm(request.POST, request.FILES, **form_options)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    _proposal, created = practice_propose(
+                        user=request.user,
+                        organisation=data["organisation"],
+                        title=data["title"],
+                        category=data["category"],
+                        annotation=data["annotation"],
+                        description=data["description"],
+                        files=data["files"],
+                        cover=data["cover"],
+                        cover_alt=data["cover_alt"],
+                        publish_name=bool(data.get("publish_name")),
+                        submission_key=data["submission_key"],
+                        request=request,
+                    )
+                except ProposalRefused as refusal:
+                    form.add_error(None, refusal.message)
+                else:
+                    if created:
+                        messages.success(
+                            request,
+                            _(
+                                "Thank you! Your practice has been sent to the editors. "
+                                "We will let you know when they have reviewed it."
+                            ),
+                        )
+                    else:
+                        messages.info(request, _("This proposal has already been received."))
+                    return redirect(reverse("core:cabinet") + "#cabinet-practices")
+        else:
+            form = PracticeProposalForm(initial={"submission_key": uuid.uuid4()}, **form_options)
+        return TemplateResponse(
+            request,
+            "cms/practice_submit.html",
+            {
+                "page": self,
+                "form": form,
+                "has_organisations": organisations.exists(),
+                "breadcrumbs": [(self.title, self.url), (_("Propose a practice"), "")],
+            },
+        )
 
 
 class PracticePage(BasePage):
@@ -104,6 +214,13 @@ class PracticePage(BasePage):
         verbose_name = _("best practice")
         verbose_name_plural = _("best practices")
 
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors.practices import practice_attachments
+
+        context = super().get_context(request, *args, **kwargs)
+        context["attachments"] = practice_attachments(self)
+        return context
+
 
 class PracticeAttachment(AttachmentBase):
     page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="attachments")
@@ -138,6 +255,10 @@ class PracticeProposal(models.Model):
     )
     editor_comment = models.TextField(_("editor's comment"), blank=True)
     publish_name = models.BooleanField(_("publish the author's name"), default=False)
+    # The one-time key of the form that sent the proposal: a resubmitted form finds it.
+    submission_key = models.UUIDField(
+        _("submission key"), unique=True, null=True, blank=True, editable=False
+    )
     created = models.DateTimeField(_("proposed"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -1,9 +1,11 @@
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -26,12 +28,48 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
-class RecommendationIndexPage(SectionIndexPage):
+PAGE_SIZE = 12
+
+
+class RecommendationIndexPage(RoutablePageMixin, SectionIndexPage):
+    """``/recommendations/``: the filtered list, plus ``rss/`` and ``atom/`` feeds."""
+
     subpage_types = ["cms.RecommendationPage", "cms.StandardPage"]
 
     class Meta:
         verbose_name = _("methodological recommendations")
         verbose_name_plural = _("methodological recommendations")
+
+    def get_template(self, request, *args, **kwargs):
+        return "cms/recommendation_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import recommendations as selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        facets = selectors.recommendation_facets(index=self)
+        filters = selectors.RecommendationFilters.from_params(
+            request.GET, topics={facet.value for facet in facets["topics"]}
+        )
+        listing = selectors.recommendation_listing(index=self, filters=filters)
+        context.update(
+            filters=filters,
+            facets=facets,
+            page_obj=Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page")),
+        )
+        return context
+
+    @path("rss/", name="rss")
+    def rss_feed(self, request):
+        from cms.feeds import recommendation_feed_response
+
+        return recommendation_feed_response(request, self, "rss")
+
+    @path("atom/", name="atom")
+    def atom_feed(self, request):
+        from cms.feeds import recommendation_feed_response
+
+        return recommendation_feed_response(request, self, "atom")
 
 
 class RecommendationPage(BasePage):
@@ -91,6 +129,14 @@ class RecommendationPage(BasePage):
                 name="cms_recommendation_year_range",
             )
         ]
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import recommendations as selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["attachments"] = selectors.recommendation_attachments(self)
+        context["related_pages"] = selectors.recommendation_related(self)
+        return context
 
 
 class RecommendationAttachment(AttachmentBase):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 
@@ -26,13 +27,15 @@ class Audience(models.TextChoices):
     ALL = "all", _("schools and colleges")
 
 
+# ClusterTaggableManager needs a ParentalKey here: the admin edits tags of unsaved
+# pages and previews them, which a plain ForeignKey cannot hold in memory.
 class RecommendationTag(TaggedItemBase):
-    content_object = models.ForeignKey(
+    content_object = ParentalKey(
         "cms.RecommendationPage", on_delete=models.CASCADE, related_name="tagged_items"
     )
 
 
 class PracticeTag(TaggedItemBase):
-    content_object = models.ForeignKey(
+    content_object = ParentalKey(
         "cms.PracticePage", on_delete=models.CASCADE, related_name="tagged_items"
     )

@@ -33,3 +33,8 @@ def editorial_workflow_ensure() -> Workflow | None:
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.get_or_create(page=home, defaults={"workflow": workflow})
     return workflow
+
+
+def editorial_workflow_after_migrate(**kwargs) -> None:
+    """post_migrate receiver: a deployed site gets the workflow once its home page exists."""
+    editorial_workflow_ensure()

@@ -26,14 +26,22 @@ SEARCH_QUERY_MAX = 200
 @require_GET
 def search(request):
     query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX]
-    groups = selectors.site_search(request, query) if query else []
+    types = selectors.search_types()
+    kind_key = request.GET.get("type", "")
+    if kind_key not in {key for key, _label in types}:
+        kind_key = ""
+    results = selectors.site_search(request, query, kind_key=kind_key) if query else None
+    nothing_found = results is not None and not results.total
     return render(
         request,
         "core/search.html",
         {
             "query": query,
-            "groups": groups,
-            "total": sum(len(hits) for _kind, hits in groups),
+            "query_max": SEARCH_QUERY_MAX,
+            "results": results,
+            "types": types,
+            "kind_key": kind_key,
+            "suggestions": selectors.search_suggestions(request, query) if nothing_found else [],
             "breadcrumbs": [(_("Search"), "")],
         },
     )

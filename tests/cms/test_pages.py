@@ -84,10 +84,15 @@ class PageTreeRulesTests(WagtailPageTestCase):
 
 @pytest.mark.django_db
 def test_every_demo_page_renders(client, demo_site):
-    for page in Page.objects.live().filter(depth__gt=1).specific():
+    for page in Page.objects.live().public().filter(depth__gt=1).specific():
         response = client.get(page.url)
         assert response.status_code == 200, page.url
         assert page.title.encode() in response.content or page.depth == 2
+    private = Page.objects.live().not_public()
+    assert private.exists()
+    for page in private:
+        # Members-only pages send anonymous visitors to the sign-in page.
+        assert client.get(page.url).status_code == 302, page.url
 
 
 @pytest.mark.django_db
