@@ -18,7 +18,18 @@ class LmsConfig(PluginConfig):
     default_auto_field = "django.db.models.BigAutoField"
     urls = "lms.urls"
     websocket_urls = "lms.realtime.routing"
-    owned_paths = ("/courses/", "/events/", "/verify/", "/ws/seminars/", "/cabinet/calendar/")
+    sub_app_labels = ("courses", "quizzes", "assignments")
+    owned_paths = (
+        "/courses/",
+        "/events/",
+        "/verify/",
+        "/ws/seminars/",
+        "/cabinet/calendar/",
+        "/cabinet/cohorts/",
+        "/cabinet/dpo/",
+        "/cabinet/reviews/",
+        "/cabinet/assignments/",
+    )
 
     def ready(self):
         from lms import signals  # noqa: F401
@@ -69,6 +80,12 @@ class LmsConfig(PluginConfig):
             },
             order=30,
         )
+        from lms.courses.views.enrollment import cabinet_enrollment_sections
+
+        yield from cabinet_enrollment_sections(request)
+        from lms.assignments.plugin import cabinet_sections as assignment_sections
+
+        yield from assignment_sections(request)
 
     def get_dashboard_widgets(self, request):
         from lms.selectors.events import events_dashboard_stats
@@ -80,6 +97,9 @@ class LmsConfig(PluginConfig):
             context={"stats": events_dashboard_stats()},
             order=30,
         )
+        from lms.assignments.plugin import dashboard_widgets as assignment_widgets
+
+        yield from assignment_widgets(request)
 
     def get_upcoming_events(self, request, *, audience="", limit=5):
         from lms.selectors.events import upcoming_event_items
@@ -92,10 +112,22 @@ class LmsConfig(PluginConfig):
         return [user_calendar_items]
 
     def get_notification_kinds(self):
+        from lms.assignments.plugin import notification_kinds as assignment_kinds
+
         return [
+            *assignment_kinds(),
             NotificationKind("events.registration", _("Event registration")),
             NotificationKind("events.change", _("Changes of events I am registered for")),
             NotificationKind("events.reminder", _("Event reminders")),
+            NotificationKind(
+                "courses.enrollment", _("Course enrollment and decisions on my requests")
+            ),
+            NotificationKind(
+                "courses.waitlist_promoted", _("A place in a course cohort became free for me")
+            ),
+            NotificationKind(
+                "courses.enrollment_request", _("Requests to join the cohorts I teach")
+            ),
         ]
 
     def get_role_permissions(self):
@@ -104,4 +136,30 @@ class LmsConfig(PluginConfig):
             "lms.view_eventregistration",
             "lms.moderate_seminar",
         ]
-        return {"methodist": manage, "moderator": manage, "head": manage, "administrator": manage}
+        courses = [
+            "courses.manage_cohort",
+            "courses.add_cohort",
+            "courses.change_cohort",
+            "courses.delete_cohort",
+            "courses.add_cohortdeadline",
+            "courses.change_cohortdeadline",
+            "courses.delete_cohortdeadline",
+            "courses.add_professionalstandard",
+            "courses.change_professionalstandard",
+            "courses.delete_professionalstandard",
+            "courses.add_labourfunction",
+            "courses.change_labourfunction",
+            "courses.delete_labourfunction",
+            "courses.view_learnerprofile",
+            "quizzes.view_question",
+            "quizzes.add_question",
+            "quizzes.change_question",
+            "quizzes.delete_question",
+            "quizzes.view_quizattempt",
+        ]
+        return {
+            "methodist": manage + courses,
+            "moderator": manage,
+            "head": manage + courses,
+            "administrator": manage + courses,
+        }
