@@ -10,7 +10,7 @@ class CoreConfig(PluginConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core import signals  # noqa: F401
+        from core import search_signals, signals  # noqa: F401
 
     def get_cabinet_sections(self, request):
         from core import selectors

@@ -1,9 +1,17 @@
 """Read-only queries of the kernel."""
 
-from django.db.models import Count, Q, QuerySet
+import functools
+import operator
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
-from core import plugins
-from core.models import Consent, ConsentDocument, Notification, Organisation, User
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import StrIndex
+from wagtail.models import Page
+
+from core import plugins, search
+from core.models import Consent, ConsentDocument, Notification, Organisation, SearchEntry, User
 
 
 def notifications_for(user: User, *, limit: int = 50) -> QuerySet[Notification]:
@@ -61,15 +69,6 @@ def user_organisations(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user).distinct().select_related("district")
 
 
-def site_search(request, query: str) -> list[tuple[str, list[plugins.SearchHit]]]:
-    """Results from every enabled search provider, grouped by kind, empty groups dropped."""
-    groups: dict[str, list[plugins.SearchHit]] = {}
-    for provider in plugins.search_providers():
-        for hit in provider(request, query):
-            groups.setdefault(hit.kind, []).append(hit)
-    return list(groups.items())
-
-
 def registry_summary() -> dict:
     from core.models import District
 
@@ -89,23 +88,150 @@ def registry_summary() -> dict:
     }
 
 
-def pages_search(request, query: str) -> list[plugins.SearchHit]:
-    """Live public Wagtail pages, leaving out page types of disabled plugins."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.utils.translation import gettext as _
-    from wagtail.models import Page
+# --- site search ------------------------------------------------------------------------------
 
-    pages = Page.objects.live().public().exclude(depth__lte=1)
+#: Results of one query, all types together: past this the query is too broad to read.
+SEARCH_RESULTS_MAX = 100
+#: Hits a group shows before its "show all" link to the type filter.
+SEARCH_GROUP_PREVIEW = 10
+#: Sections whose lists have a search field of their own (``?q=``), offered when nothing
+#: is found.
+SEARCH_SECTIONS = ("/recommendations/", "/documents/", "/practices/", "/events/")
+
+
+@dataclass
+class SearchGroup:
+    kind: str
+    key: str
+    hits: list[plugins.SearchHit]
+    shown: list[plugins.SearchHit] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.hits)
+
+    @property
+    def more(self) -> bool:
+        return len(self.shown) < len(self.hits)
+
+
+@dataclass
+class SearchResults:
+    #: Every group, best first: the results page links to each one's type filter.
+    groups: list[SearchGroup]
+    #: The type filter (``?type=``), "" for all types.
+    selected: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(group.count for group in self.groups)
+
+    @property
+    def capped(self) -> bool:
+        return self.total >= SEARCH_RESULTS_MAX
+
+    @property
+    def visible(self) -> list[SearchGroup]:
+        return [g for g in self.groups if not self.selected or g.key == self.selected]
+
+
+def site_search(request, query: str, *, kind_key: str = "") -> SearchResults:
+    """Hits of every enabled search provider grouped by type, in the order of their best hit."""
+    groups: dict[str, SearchGroup] = {}
+    for provider in plugins.search_providers():
+        for hit in provider(request, query):
+            group = groups.setdefault(
+                hit.kind_key or hit.kind, SearchGroup(kind=hit.kind, key=hit.kind_key, hits=[])
+            )
+            group.hits.append(hit)
+    for group in groups.values():
+        group.shown = group.hits if kind_key else group.hits[:SEARCH_GROUP_PREVIEW]
+    return SearchResults(groups=list(groups.values()), selected=kind_key)
+
+
+def _searchable_pages() -> QuerySet[Page]:
+    """Live pages anyone may see, leaving out page types of disabled plugins."""
+    pages = Page.objects.live().public().filter(depth__gt=1)
     hidden = plugins.disabled_app_labels()
     if hidden:
-        pages = pages.exclude(content_type__in=ContentType.objects.filter(app_label__in=hidden))
-    results = pages.specific().search(query, operator="and")[:30]
-    return [
-        plugins.SearchHit(
-            title=page.title,
-            url=page.url,
-            kind=str(_("Site pages")),
-            summary=getattr(page, "search_description", "") or "",
+        pages = pages.exclude(content_type__app_label__in=hidden)
+    return pages
+
+
+def _page_model(page: Page):
+    return ContentType.objects.get_for_id(page.content_type_id).model_class()
+
+
+def pages_search(request, query: str) -> list[plugins.SearchHit]:
+    """Pages with every word of the query in any form (core.search), best first.
+
+    Rank: query words in the title, then how high the words stand among the page's
+    most frequent stems, then the latest published.
+    """
+    parsed = search.parse_query(query)
+    if not parsed:
+        return []
+    patterns = parsed.patterns
+    entries = SearchEntry.objects.filter(page__in=_searchable_pages().values("pk"))
+    for pattern in patterns:
+        entries = entries.filter(stems__contains=pattern)
+    title_hits = [
+        Case(When(title_stems__contains=p, then=Value(1)), default=Value(0)) for p in patterns
+    ]
+    prominence = [StrIndex("stems", Value(p)) for p in patterns]
+    entries = (
+        entries.annotate(
+            title_hits=functools.reduce(operator.add, title_hits),
+            prominence=functools.reduce(operator.add, prominence),
         )
-        for page in results
+        .select_related("page")
+        .defer("stems", "title_stems")
+        .order_by(
+            "-title_hits",
+            "prominence",
+            F("page__last_published_at").desc(nulls_last=True),
+            "pk",
+        )[:SEARCH_RESULTS_MAX]
+    )
+    hits = []
+    for entry in entries:
+        page, model = entry.page, _page_model(entry.page)
+        url = page.get_url(request)
+        if model is None or url is None:
+            continue
+        hits.append(
+            plugins.SearchHit(
+                title=page.title,
+                url=url,
+                kind=str(model._meta.verbose_name_plural),
+                kind_key=model._meta.label_lower,
+                summary=page.search_description,
+                highlight=search.highlight(entry.text, parsed),
+                date=page.last_published_at,
+            )
+        )
+    return hits
+
+
+def search_types() -> list[tuple[str, str]]:
+    """``(app_label.model, plural name)`` of every page type search can find, by name."""
+    type_ids = (
+        SearchEntry.objects.filter(page__in=_searchable_pages().values("pk"))
+        .order_by()
+        .values_list("page__content_type", flat=True)
+        .distinct()
+    )
+    models = [ContentType.objects.get_for_id(type_id).model_class() for type_id in type_ids]
+    return sorted(
+        ((m._meta.label_lower, str(m._meta.verbose_name_plural)) for m in models if m),
+        key=lambda pair: pair[1].lower(),
+    )
+
+
+def search_suggestions(request, query: str) -> list[tuple[str, str]]:
+    """``(label, url)`` of the section lists that can search for ``query`` themselves."""
+    return [
+        (item.label, f"{item.url}?{urlencode({'q': query})}")
+        for item in plugins.nav_items(request)
+        if item.section in SEARCH_SECTIONS
     ]

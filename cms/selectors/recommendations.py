@@ -98,7 +98,12 @@ def recommendation_listing(
     """Newest first; the cards' topics come prefetched (one query per page of results)."""
     pages = recommendations_published(index=index)
     if filters.topic:
-        pages = pages.filter(topics__slug=filters.topic)
+        # A subquery rather than a join: no DISTINCT over every page column (body included).
+        pages = pages.filter(
+            pk__in=RecommendationPage.topics.through.objects.filter(
+                topic__slug=filters.topic
+            ).values("recommendationpage_id")
+        )
     if filters.audience:
         pages = pages.filter(audience_condition(filters.audience))
     if filters.year:
@@ -107,9 +112,7 @@ def recommendation_listing(
         pages = pages.filter(kind=filters.kind)
     if filters.query:
         pages = pages.filter(text_condition(filters.query, ("title", "annotation", "authors")))
-    return (
-        pages.distinct().order_by("-year", "-first_published_at", "-pk").prefetch_related("topics")
-    )
+    return pages.order_by("-year", "-first_published_at", "-pk").prefetch_related("topics")
 
 
 @dataclass(frozen=True)

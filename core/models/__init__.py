@@ -2,6 +2,7 @@ from .audit import AuditLogEntry
 from .consent import Consent, ConsentDocument, ConsentPurpose
 from .notifications import Notification
 from .organisations import District, Membership, MembershipRole, Organisation, OrganisationKind
+from .search import SearchEntry
 from .users import User
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "Notification",
     "Organisation",
     "OrganisationKind",
+    "SearchEntry",
     "User",
 ]
