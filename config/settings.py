@@ -359,6 +359,8 @@ WAGTAILUSERS_PASSWORD_ENABLED = True
 # Files users upload (practices, consultation questions): bytes per file.
 PORTAL_UPLOAD_MAX_SIZE = int(os.environ.get("PORTAL_UPLOAD_MAX_SIZE", 10 * 1024 * 1024))
 PORTAL_UPLOAD_MAX_FILES = 5
+# Days a consultation question may wait before the queue marks it overdue.
+PORTAL_CONSULTATION_SLA_DAYS = int(os.environ.get("PORTAL_CONSULTATION_SLA_DAYS", "5"))
 PORTAL_CONSENT_PURPOSES = ["personal_data", "mailing", "publish_name"]
 PORTAL_EMAIL_CONFIRMATION_DAYS = 3
 

@@ -51,6 +51,9 @@ class LmsConfig(PluginConfig):
             yield NavItem(label=label, url=url, order=order, section=url)
 
     def get_home_sections(self, request):
+        from lms.courses.views.learning import home_courses_section
+
+        yield from home_courses_section(request)
         from lms.models import EventIndexPage
         from lms.selectors.events import events_upcoming
 
@@ -68,6 +71,9 @@ class LmsConfig(PluginConfig):
         )
 
     def get_cabinet_sections(self, request):
+        from lms.courses.views.learning import cabinet_courses_section
+
+        yield from cabinet_courses_section(request)
         from lms.selectors.events import user_registrations
 
         yield CabinetSection(
@@ -107,9 +113,10 @@ class LmsConfig(PluginConfig):
         return upcoming_event_items(request, audience=audience, limit=limit)
 
     def get_calendar_providers(self):
+        from lms.courses.selectors.progress import user_course_deadlines
         from lms.selectors.events import user_calendar_items
 
-        return [user_calendar_items]
+        return [user_calendar_items, user_course_deadlines]
 
     def get_notification_kinds(self):
         from lms.assignments.plugin import notification_kinds as assignment_kinds
@@ -119,6 +126,7 @@ class LmsConfig(PluginConfig):
             NotificationKind("events.registration", _("Event registration")),
             NotificationKind("events.change", _("Changes of events I am registered for")),
             NotificationKind("events.reminder", _("Event reminders")),
+            NotificationKind("courses.completed", _("Course completion")),
             NotificationKind(
                 "courses.enrollment", _("Course enrollment and decisions on my requests")
             ),

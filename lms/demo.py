@@ -275,6 +275,9 @@ def seed(log) -> None:
         home.add_child(instance=page)
         page.save_revision().publish()
     log("  pages: courses and events sections")
+    from lms.courses import demo as courses_demo
+
+    courses_demo.seed(log)
 
     index = EventIndexPage.objects.get()
     if EventPage.objects.child_of(index).exists():

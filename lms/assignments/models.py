@@ -20,9 +20,9 @@ from wagtail.models import Page
 
 from cms.blocks import BodyBlock
 from cms.models.base import BasePage
+from core.storage import private_storage
 from core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, UPLOAD_KINDS
 from lms.assignments.forms import AssignmentPageForm
-from lms.assignments.storage import private_storage
 
 #: What an assignment may accept (``core.uploads`` kinds), in the order editors see them.
 FILE_KINDS = tuple(kind for kind in UPLOAD_KINDS if kind in DOCUMENT_KINDS | IMAGE_KINDS)

@@ -6,20 +6,25 @@ lessons). Everything about people is records that reference the pages with
 PROTECT: cohorts, the learner's ДПО data, enrollments, completions.
 """
 
+import datetime as dt
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
 from cms.models.base import BasePage
-from lms.courses.validators import validate_snils
+from lms.courses.validators import normalise_snils, validate_snils
 
 MIN_HOURS_UPGRADE = 16  # повышение квалификации: at least 16 academic hours (DOMAIN.md)
 
@@ -90,7 +95,7 @@ class AccessMode(models.TextChoices):
     BY_MODULE = "by_module", _("module by module")
 
 
-class CoursePage(BasePage):
+class CoursePage(RoutablePageMixin, BasePage):
     annotation = models.TextField(_("annotation"), max_length=3000)
     programme_kind = models.CharField(
         _("programme"), max_length=12, choices=ProgrammeKind.choices, default=ProgrammeKind.UPGRADE
@@ -180,6 +185,32 @@ class CoursePage(BasePage):
             )
         ]
 
+    def get_context(self, request, *args, **kwargs):
+        from lms.courses.selectors.enrollment import course_cohort_offers
+
+        context = super().get_context(request, *args, **kwargs)
+        # Each offer is (cohort, the user's enrollment or None) for
+        # templates/courses/includes/cohort_enroll_box.html.
+        context["cohort_offers"] = course_cohort_offers(self, user=request.user)
+        from lms.courses.views.learning import course_learning_context
+
+        context.update(course_learning_context(request, self))
+        return context
+
+    # --- routes (the index route is RoutablePageMixin's: the page itself) ----
+
+    @path("enroll/<int:cohort_id>/", name="enroll")
+    def enroll_route(self, request, cohort_id):
+        from lms.courses.views.enrollment import enroll_view
+
+        return enroll_view(request, self, cohort_id)
+
+    @path("withdraw/<int:cohort_id>/", name="withdraw")
+    def withdraw_route(self, request, cohort_id):
+        from lms.courses.views.enrollment import withdraw_view
+
+        return withdraw_view(request, self, cohort_id)
+
 
 class ModulePage(BasePage):
     summary = models.TextField(_("summary"), blank=True, max_length=2000)
@@ -201,8 +232,16 @@ class ModulePage(BasePage):
         verbose_name = _("course module")
         verbose_name_plural = _("course modules")
 
+    def get_context(self, request, *args, **kwargs):
+        from lms.courses.views.learning import module_learning_context
 
-class LessonPage(BasePage):
+        context = super().get_context(request, *args, **kwargs)
+        # The module's items with the viewer's progress and what is locked and why.
+        context.update(module_learning_context(request, self))
+        return context
+
+
+class LessonPage(RoutablePageMixin, BasePage):
     body = StreamField(BodyBlock(), verbose_name=_("content"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration, minutes"), default=45)
     required = models.BooleanField(_("required for completion"), default=True)
@@ -221,6 +260,20 @@ class LessonPage(BasePage):
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
 
+    # --- routes: the content shows only to those the course's access rules let in ---
+
+    @path("")
+    def detail(self, request):
+        from lms.courses.views.learning import lesson_detail
+
+        return lesson_detail(request, self)
+
+    @path("complete/", name="complete")
+    def complete(self, request):
+        from lms.courses.views.learning import lesson_complete_view
+
+        return lesson_complete_view(request, self)
+
 
 class EnrollmentMode(models.TextChoices):
     OPEN = "open", _("open enrollment")
@@ -228,8 +281,23 @@ class EnrollmentMode(models.TextChoices):
     CODE = "code", _("by invitation code")
 
 
-class Cohort(models.Model):
-    """One run (поток) of a course."""
+class EnrollmentWindow(models.TextChoices):
+    """Where a cohort stands for someone who wants to join it now."""
+
+    NOT_OPEN = "not_open", _("enrollment has not opened yet")
+    OPEN = "open", _("enrollment is open")
+    CLOSED = "closed", _("enrollment is closed")
+    ENDED = "ended", _("the cohort has finished")
+
+
+class Cohort(ClusterableModel):
+    """One run (поток) of a course.
+
+    The number of people holding a place can never exceed ``capacity``. A
+    database constraint cannot count rows, so the guard is the row lock on the
+    cohort that every service changing enrollments takes first
+    (``lms.courses.services.enrollment``).
+    """
 
     course = models.ForeignKey(
         CoursePage, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("course")
@@ -238,7 +306,12 @@ class Cohort(models.Model):
     starts_on = models.DateField(_("study starts"))
     ends_on = models.DateField(_("study ends"))
     enrollment_opens = models.DateTimeField(_("enrollment opens"), null=True, blank=True)
-    enrollment_closes = models.DateTimeField(_("enrollment closes"), null=True, blank=True)
+    enrollment_closes = models.DateTimeField(
+        _("enrollment closes"),
+        null=True,
+        blank=True,
+        help_text=_("Empty means until the study ends."),
+    )
     capacity = models.PositiveIntegerField(
         _("places"), null=True, blank=True, help_text=_("Empty means no limit.")
     )
@@ -268,16 +341,85 @@ class Cohort(models.Model):
                 condition=~models.Q(mode="code") | ~models.Q(invitation_code=""),
                 name="courses_cohort_code_required",
             ),
+            models.CheckConstraint(
+                condition=models.Q(enrollment_opens__isnull=True)
+                | models.Q(enrollment_closes__isnull=True)
+                | models.Q(enrollment_closes__gt=models.F("enrollment_opens")),
+                name="courses_cohort_enrollment_window",
+            ),
+        ]
+        permissions = [
+            ("manage_cohort", _("Can see the rosters of all cohorts and decide on requests"))
         ]
 
     def __str__(self):
         return f"{self.course.title}: {self.title}"
 
+    def get_absolute_url(self):
+        return self.course.url
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The study must end on or after the day it starts.")
+        if (
+            self.enrollment_opens
+            and self.enrollment_closes
+            and self.enrollment_closes <= self.enrollment_opens
+        ):
+            errors["enrollment_closes"] = _("Enrollment must close after it opens.")
+        if self.mode == EnrollmentMode.CODE and not self.invitation_code.strip():
+            errors["invitation_code"] = _("Enrollment by code needs an invitation code.")
+        if self.pk and self.capacity is not None:
+            taken = self.enrollments.filter(status__in=HOLDS_PLACE).count()
+            if self.capacity < taken:
+                errors["capacity"] = _(
+                    "%(taken)d people already hold places; the capacity cannot be lower."
+                ) % {"taken": taken}
+        if errors:
+            raise ValidationError(errors)
+
+    def enrollment_deadline(self) -> dt.datetime:
+        """Enrollment closes at ``enrollment_closes`` or, without it, when the study ends."""
+        if self.enrollment_closes:
+            return self.enrollment_closes
+        zone = timezone.get_current_timezone()
+        return dt.datetime.combine(self.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+
+    def has_ended(self, now: dt.datetime | None = None) -> bool:
+        return self.ends_on < timezone.localdate(now or timezone.now())
+
+    def enrollment_window(self, now: dt.datetime | None = None) -> str:
+        now = now or timezone.now()
+        if self.has_ended(now):
+            return EnrollmentWindow.ENDED
+        if self.enrollment_opens and now < self.enrollment_opens:
+            return EnrollmentWindow.NOT_OPEN
+        if now >= self.enrollment_deadline():
+            return EnrollmentWindow.CLOSED
+        return EnrollmentWindow.OPEN
+
+    @property
+    def places_taken(self) -> int:
+        """People holding a place; selectors annotate ``taken_count`` to spare the query."""
+        annotated = getattr(self, "taken_count", None)
+        if annotated is not None:
+            return annotated
+        return self.enrollments.filter(status__in=HOLDS_PLACE).count()
+
+    @property
+    def places_left(self) -> int | None:
+        """Free places, or None when the cohort has no limit."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.places_taken, 0)
+
 
 class CohortDeadline(models.Model):
     """The cohort's own due date for a quiz or an assignment page of its course."""
 
-    cohort = models.ForeignKey(
+    cohort = ParentalKey(
         Cohort, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("cohort")
     )
     page = models.ForeignKey(
@@ -296,6 +438,28 @@ class CohortDeadline(models.Model):
     def __str__(self):
         return f"{self.cohort_id}/{self.page_id}: {self.due_at:%Y-%m-%d}"
 
+    def clean(self):
+        super().clean()
+        try:
+            cohort = self.cohort  # an unsaved cohort while the admin form creates both
+        except Cohort.DoesNotExist:
+            return
+        if not self.page_id or not cohort.course_id:
+            return
+        course = CoursePage.objects.filter(pk=cohort.course_id).only("path", "depth").first()
+        if course is None or not (
+            Page.objects.filter(pk=self.page_id, path__startswith=course.path)
+            .exclude(pk=course.pk)
+            .exists()
+        ):
+            raise ValidationError({"page": _("Choose an item of this cohort's course.")})
+        if self.due_at and cohort.starts_on and cohort.ends_on:
+            due = timezone.localdate(self.due_at)
+            if not cohort.starts_on <= due <= cohort.ends_on:
+                raise ValidationError(
+                    {"due_at": _("The due date must fall within the cohort's study dates.")}
+                )
+
 
 class EducationLevel(models.TextChoices):
     HIGHER = "higher", _("higher education")
@@ -307,6 +471,15 @@ class EducationLevel(models.TextChoices):
 class Sex(models.TextChoices):
     MALE = "M", _("male")
     FEMALE = "F", _("female")
+
+
+LEARNER_MIN_AGE = 16
+LEARNER_MAX_AGE = 100
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Full years on ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 class LearnerProfile(models.Model):
@@ -328,7 +501,11 @@ class LearnerProfile(models.Model):
     birth_date = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     citizenship = models.CharField(
-        _("citizenship (OKSM code)"), max_length=3, default="643", help_text=_("643 is Russia.")
+        _("citizenship (OKSM code)"),
+        max_length=3,
+        default="643",
+        validators=[RegexValidator(r"^\d{3}$", _("Enter the three-digit OKSM country code."))],
+        help_text=_("643 is Russia."),
     )
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -339,6 +516,30 @@ class LearnerProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    def clean(self):
+        super().clean()
+        self.snils = normalise_snils(self.snils)
+        if self.birth_date:
+            age = age_on(self.birth_date, timezone.localdate())
+            if not LEARNER_MIN_AGE <= age <= LEARNER_MAX_AGE:
+                raise ValidationError(
+                    {
+                        "birth_date": _(
+                            "Check the date of birth: a learner must be %(min)d to %(max)d "
+                            "years old."
+                        )
+                        % {"min": LEARNER_MIN_AGE, "max": LEARNER_MAX_AGE}
+                    }
+                )
+
+    def is_complete(self) -> bool:
+        """Whether everything a certificate needs is there and valid (data may predate a rule)."""
+        try:
+            self.full_clean(exclude=["user"])
+        except ValidationError:
+            return False
+        return True
 
 
 class EnrollmentStatus(models.TextChoices):
@@ -351,6 +552,13 @@ class EnrollmentStatus(models.TextChoices):
 
 
 HOLDS_PLACE = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED)
+# Statuses of a live enrollment: a repeated request returns it unchanged.
+ACTIVE_STATUSES = (
+    EnrollmentStatus.REQUESTED,
+    EnrollmentStatus.WAITLISTED,
+    EnrollmentStatus.ENROLLED,
+    EnrollmentStatus.COMPLETED,
+)
 
 
 class Enrollment(models.Model):
@@ -389,10 +597,42 @@ class Enrollment(models.Model):
                 condition=~models.Q(status="completed") | models.Q(completed_at__isnull=False),
                 name="courses_completed_has_date",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["enrolled", "completed"])
+                | models.Q(enrolled_at__isnull=False),
+                name="courses_place_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cohort", "status", "queued_at"], name="courses_enr_queue_idx")
         ]
 
     def __str__(self):
         return f"{self.user} — {self.cohort}"
+
+    def get_absolute_url(self):
+        return self.cohort.course.url
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in HOLDS_PLACE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def waitlist_position(self) -> int:
+        """1-based place in the cohort's queue (0 when not waiting)."""
+        if self.status != EnrollmentStatus.WAITLISTED:
+            return 0
+        ahead = Enrollment.objects.filter(
+            models.Q(queued_at__lt=self.queued_at)
+            | models.Q(queued_at=self.queued_at, pk__lt=self.pk),
+            cohort_id=self.cohort_id,
+            status=EnrollmentStatus.WAITLISTED,
+        )
+        return ahead.count() + 1
 
 
 class LessonCompletion(models.Model):

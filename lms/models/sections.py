@@ -13,3 +13,13 @@ class CourseIndexPage(SectionIndexPage):
     class Meta:
         verbose_name = _("course catalogue")
         verbose_name_plural = _("course catalogues")
+
+    def get_template(self, request, *args, **kwargs):
+        return "courses/course_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from lms.courses.views.learning import catalogue_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalogue_context(request, self))
+        return context

@@ -5,8 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import core.storage
 import lms.assignments.models
-import lms.assignments.storage
 
 
 class Migration(migrations.Migration):
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=255,
-                        storage=lms.assignments.storage.private_storage,
+                        storage=core.storage.private_storage,
                         upload_to=lms.assignments.models.submission_upload_to,
                         verbose_name="file",
                     ),

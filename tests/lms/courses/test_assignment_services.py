@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from core.models import Notification
+from core.storage import private_root
 from lms.assignments.models import (
     Review,
     Submission,
@@ -21,7 +22,6 @@ from lms.assignments.services import (
     submission_create,
     submission_review,
 )
-from lms.assignments.storage import private_root
 from lms.courses.models import EnrollmentStatus
 from tests.lms.courses.test_assignment_setup import (
     build_world,

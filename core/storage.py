@@ -1,9 +1,9 @@
-"""Where learners' submitted files live: a storage with no URL at all.
+"""A storage with no URL at all, for files only permission-checked views hand out.
 
 Public media (``MEDIA_ROOT``) is served to anybody who knows a path, so
-submissions go elsewhere: ``PRIVATE_MEDIA_ROOT`` when set, else a ``private``
-directory beside ``MEDIA_ROOT``. The only way to read a file back is the
-permission-checked download view of ``lms.assignments.views``.
+learners' submissions and consultation attachments (often a school's internal
+acts or inventory lists) go to ``PRIVATE_MEDIA_ROOT`` instead, or to a
+``private`` directory beside ``MEDIA_ROOT`` when that setting is missing.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ class PrivateFileStorage(FileSystemStorage):
 
     def _clear_cached_properties(self, setting, **kwargs):
         super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":
+        if setting in ("PRIVATE_MEDIA_ROOT", "MEDIA_ROOT"):
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
 
     def url(self, name):
-        raise ValueError("Private files have no URL; use the download view.")
+        raise ValueError("Private files have no URL; they are served by permission-checked views.")
 
 
 _storage = PrivateFileStorage()
