@@ -254,9 +254,7 @@ def disabled_paths() -> tuple[str, ...]:
 
 def disabled_app_labels() -> set[str]:
     return {
-        label
-        for plugin in disabled_plugins()
-        for label in (plugin.label, *plugin.sub_app_labels)
+        label for plugin in disabled_plugins() for label in (plugin.label, *plugin.sub_app_labels)
     }
 
 

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cms', '0002_content_sections'),
+        ("cms", "0002_content_sections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='practiceproposal',
-            name='submission_key',
-            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name='submission key'),
+            model_name="practiceproposal",
+            name="submission_key",
+            field=models.UUIDField(
+                blank=True, editable=False, null=True, unique=True, verbose_name="submission key"
+            ),
         ),
     ]

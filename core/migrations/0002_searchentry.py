@@ -6,29 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('text', models.TextField(blank=True, help_text='Plain text for excerpts.', verbose_name='text')),
-                ('stems', models.TextField(help_text='Distinct word stems of the title and text, most frequent first.', verbose_name='stems')),
-                ('title_stems', models.TextField(verbose_name='title stems')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('page', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='search_entry', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='page')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                (
+                    "text",
+                    models.TextField(
+                        blank=True, help_text="Plain text for excerpts.", verbose_name="text"
+                    ),
+                ),
+                (
+                    "stems",
+                    models.TextField(
+                        help_text="Distinct word stems of the title and text, most frequent first.",
+                        verbose_name="stems",
+                    ),
+                ),
+                ("title_stems", models.TextField(verbose_name="title stems")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "page",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_entry",
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                        verbose_name="page",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'search entry',
-                'verbose_name_plural': 'search entries',
-                'ordering': ['page_id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('stems__endswith', ' '), ('stems__startswith', ' '), ('title_stems__endswith', ' '), ('title_stems__startswith', ' ')), name='core_searchentry_stems_padded')],
+                "verbose_name": "search entry",
+                "verbose_name_plural": "search entries",
+                "ordering": ["page_id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("stems__endswith", " "),
+                            ("stems__startswith", " "),
+                            ("title_stems__endswith", " "),
+                            ("title_stems__startswith", " "),
+                        ),
+                        name="core_searchentry_stems_padded",
+                    )
+                ],
             },
         ),
     ]
