@@ -249,7 +249,7 @@ def test_downloads_turned_away_by_a_collection_restriction_are_not_counted(clien
     assert DocumentDownload.objects.get(document=document).count == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_first_downloads_lose_no_count():
     need(postgres_available(), "concurrent writers need PostgreSQL")
     document = make_pdf()
