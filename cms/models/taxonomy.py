@@ -10,7 +10,7 @@ class Topic(ClusterableModel):
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
 
     class Meta:
         ordering = ["sort_order", "name"]
