@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Notification
 from lms.courses.models import Enrollment, EnrollmentStatus
@@ -22,6 +22,15 @@ from tests.lms.courses.enrollment_helpers import (
     make_cohort,
     make_profile,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions quote the English messages; the site's default is Russian."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
+from django.utils import translation
 from openpyxl import load_workbook
 
 from core.models import Notification
@@ -20,6 +21,15 @@ from tests.lms.courses.enrollment_helpers import (
     make_profile,
     profile_post_data,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions quote the English messages; the site's default is Russian."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from core.models import User
 from lms.quizzes.demo import seed_quiz
@@ -17,6 +18,15 @@ from tests.lms.courses.test_quiz_setup import (
     make_course,
     right_answers,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions quote the English messages; the site's default is Russian."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

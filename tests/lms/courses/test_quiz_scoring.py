@@ -6,10 +6,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from lms.quizzes.answers import InvalidAnswer, clean_answer, clean_answers
 from lms.quizzes.bank import answers_text, parse_answers_text
 from lms.quizzes.scoring import normalise_text, percent_of, question_points
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions quote the English messages; the site's default is Russian."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def choice(kind, correct_flags, points=1):
