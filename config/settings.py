@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "lms.courses.apps.CoursesConfig",
     "lms.quizzes.apps.QuizzesConfig",
     "lms.assignments.apps.AssignmentsConfig",
+    "lms.certificates.apps.CertificatesConfig",
     "catalogue.apps.CatalogueConfig",
     "monitoring.apps.MonitoringConfig",
     "wagtail.contrib.forms",
@@ -387,3 +388,21 @@ PORTAL_SEMINAR_OPENS_BEFORE = int(os.environ.get("PORTAL_SEMINAR_OPENS_BEFORE", 
 PORTAL_SEMINAR_HISTORY = 100
 # Reconnects within this many seconds count as one continuous attendance.
 PORTAL_SEMINAR_ATTENDANCE_GAP = 120
+
+# Certificates (lms.certificates). Registration numbers: one sequence per kind and
+# year; {year} and {seq} are filled in (e.g. ПК-2026-000123).
+PORTAL_CERTIFICATE_NUMBER_PATTERNS = {
+    "qualification": os.environ.get(
+        "PORTAL_CERTIFICATE_PATTERN_QUALIFICATION", "ПК-{year}-{seq:06d}"
+    ),
+    "diploma": os.environ.get("PORTAL_CERTIFICATE_PATTERN_DIPLOMA", "ПП-{year}-{seq:06d}"),
+    "study_record": os.environ.get(
+        "PORTAL_CERTIFICATE_PATTERN_STUDY_RECORD", "СО-{year}-{seq:06d}"
+    ),
+    "participation": os.environ.get(
+        "PORTAL_CERTIFICATE_PATTERN_PARTICIPATION", "СУ-{year}-{seq:06d}"
+    ),
+}
+# Public verification (/verify/): lookups per client address and window (seconds).
+PORTAL_VERIFY_RATE_LIMIT = int(os.environ.get("PORTAL_VERIFY_RATE_LIMIT", "30"))
+PORTAL_VERIFY_RATE_WINDOW = int(os.environ.get("PORTAL_VERIFY_RATE_WINDOW", "60"))

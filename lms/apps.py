@@ -18,7 +18,7 @@ class LmsConfig(PluginConfig):
     default_auto_field = "django.db.models.BigAutoField"
     urls = "lms.urls"
     websocket_urls = "lms.realtime.routing"
-    sub_app_labels = ("courses", "quizzes", "assignments")
+    sub_app_labels = ("courses", "quizzes", "assignments", "certificates")
     owned_paths = (
         "/courses/",
         "/events/",
@@ -29,6 +29,7 @@ class LmsConfig(PluginConfig):
         "/cabinet/dpo/",
         "/cabinet/reviews/",
         "/cabinet/assignments/",
+        "/cabinet/certificates/",
     )
 
     def ready(self):
@@ -36,8 +37,10 @@ class LmsConfig(PluginConfig):
 
     def seed_demo(self, *, log):
         from lms import demo
+        from lms.certificates import demo as certificates_demo
 
         demo.seed(log)
+        certificates_demo.seed(log)
 
     def get_nav_items(self, request):
         from wagtail.models import Page
@@ -49,6 +52,8 @@ class LmsConfig(PluginConfig):
             label, order = labels[page.specific_class]
             url = page.get_url(request)
             yield NavItem(label=label, url=url, order=order, section=url)
+        verify_url = reverse("lms:certificates:verify_search")
+        yield NavItem(label=_("Verify a certificate"), url=verify_url, order=80, section=verify_url)
 
     def get_home_sections(self, request):
         from lms.courses.views.learning import home_courses_section
@@ -92,6 +97,9 @@ class LmsConfig(PluginConfig):
         from lms.assignments.plugin import cabinet_sections as assignment_sections
 
         yield from assignment_sections(request)
+        from lms.certificates.plugin import cabinet_sections as certificate_sections
+
+        yield from certificate_sections(request)
 
     def get_dashboard_widgets(self, request):
         from lms.selectors.events import events_dashboard_stats
@@ -120,9 +128,11 @@ class LmsConfig(PluginConfig):
 
     def get_notification_kinds(self):
         from lms.assignments.plugin import notification_kinds as assignment_kinds
+        from lms.certificates.plugin import notification_kinds as certificate_kinds
 
         return [
             *assignment_kinds(),
+            *certificate_kinds(),
             NotificationKind("events.registration", _("Event registration")),
             NotificationKind("events.change", _("Changes of events I am registered for")),
             NotificationKind("events.reminder", _("Event reminders")),
@@ -164,6 +174,12 @@ class LmsConfig(PluginConfig):
             "quizzes.change_question",
             "quizzes.delete_question",
             "quizzes.view_quizattempt",
+            "certificates.view_certificate",
+            "certificates.issue_certificate",
+            "certificates.add_certificatetemplate",
+            "certificates.change_certificatetemplate",
+            "certificates.delete_certificatetemplate",
+            "certificates.view_certificatetemplate",
         ]
         return {
             "methodist": manage + courses,

@@ -136,6 +136,11 @@ class CoursePage(RoutablePageMixin, BasePage):
     require_lessons = models.BooleanField(_("all required lessons viewed"), default=True)
     require_quizzes = models.BooleanField(_("all quizzes passed"), default=True)
     require_assignments = models.BooleanField(_("all assignments accepted"), default=True)
+    certificate_auto_issue = models.BooleanField(
+        _("issue the certificate automatically on completion"),
+        default=True,
+        help_text=_("Otherwise a methodist issues it from the cohort's page."),
+    )
 
     search_fields = [
         *Page.search_fields,
@@ -168,6 +173,7 @@ class CoursePage(RoutablePageMixin, BasePage):
                 FieldPanel("require_lessons"),
                 FieldPanel("require_quizzes"),
                 FieldPanel("require_assignments"),
+                FieldPanel("certificate_auto_issue"),
             ],
             heading=_("Access and completion"),
         ),
