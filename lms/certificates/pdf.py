@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 
 from lms.certificates.rendering import certificate_values, fill
 
@@ -122,24 +123,49 @@ def _render(certificate, template) -> bytes:
 
     pdf.set_xy(MARGIN + 30, top)
     pdf.set_font(FONT, "B", 12)
-    pdf.multi_cell(inner - 60, 6, template.organisation, align="C")
+    pdf.multi_cell(
+        inner - 60, 6, template.organisation, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     if template.organisation_details:
         pdf.set_x(MARGIN + 30)
         pdf.set_font(FONT, "", 9)
-        pdf.multi_cell(inner - 60, 4.5, template.organisation_details, align="C")
+        pdf.multi_cell(
+            inner - 60,
+            4.5,
+            template.organisation_details,
+            align="C",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
 
     pdf.ln(8 if landscape else 16)
     pdf.set_font(FONT, "B", 26)
-    pdf.multi_cell(inner, 11, fill(template.heading, values).upper(), align="C")
+    pdf.multi_cell(
+        inner,
+        11,
+        fill(template.heading, values).upper(),
+        align="C",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     if template.subheading:
         pdf.set_font(FONT, "", 14)
-        pdf.multi_cell(inner, 7, fill(template.subheading, values), align="C")
+        pdf.multi_cell(
+            inner,
+            7,
+            fill(template.subheading, values),
+            align="C",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.ln(6)
     pdf.set_font(FONT, "B", 20)
-    pdf.multi_cell(inner, 10, certificate.full_name, align="C")
+    pdf.multi_cell(inner, 10, certificate.full_name, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.set_font(FONT, "", 13)
-    pdf.multi_cell(inner, 6.5, fill(template.body, values), align="C")
+    pdf.multi_cell(
+        inner, 6.5, fill(template.body, values), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
 
     # Register details, the signatories and the QR code share the bottom band.
     qr_size = 30
@@ -173,11 +199,17 @@ def _render(certificate, template) -> bytes:
         pdf.set_xy(MARGIN, row + 4)
         pdf.set_font(FONT, "", 11)
         pdf.cell(inner * 0.45, 6, signatory.position)
+        pdf.line(MARGIN + inner * 0.46, row + 10, MARGIN + inner * 0.63, row + 10)
         signature = _image_bytes(signatory.signature)
         if signature is not None:
             pdf.image(signature, x=MARGIN + inner * 0.47, y=row, h=14)
         pdf.set_xy(MARGIN + inner * 0.65, row + 4)
         pdf.cell(inner * 0.3, 6, signatory.name)
+    if signatories:
+        # Where the seal goes on the printed document («место печати»).
+        pdf.set_font(FONT, "", 9)
+        pdf.set_xy(MARGIN + inner * 0.46, sign_top + 16 * len(signatories))
+        pdf.cell(20, 5, _("L. S."))
 
     url = verification_url(certificate.registration_number)
     qr_png = io.BytesIO()

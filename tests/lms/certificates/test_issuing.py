@@ -24,7 +24,12 @@ from lms.certificates.services.issuing import (
 from lms.courses.models import Enrollment, EnrollmentStatus
 from lms.models import EventRegistration, RegistrationStatus, SeminarConnection
 from tests.lms.certificates.builders import completed_enrollment, make_template
-from tests.lms.certificates.pdf_reading import pdf_page_size, pdf_qr_payloads, pdf_text
+from tests.lms.certificates.pdf_reading import (
+    pdf_page_size,
+    pdf_qr_payloads,
+    pdf_text,
+    pdf_text_outside_page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +116,8 @@ def test_the_pdf_says_who_what_how_long_and_carries_the_verification_qr(learner,
     assert certificate.registration_number in text
     assert "«Медиаграмотность школьника» в объёме 72 ч." in text
     assert "УДОСТОВЕРЕНИЕ" in text
+    assert "о повышении квалификации" in text
+    assert pdf_text_outside_page(data) == []
     assert pdf_qr_payloads(data) == [verification_url(certificate.registration_number)]
     assert pdf_qr_payloads(data)[0].startswith("https://ibc.example.ru/verify/%D0%9F%D0%9A-")
     width, height = pdf_page_size(data)
@@ -123,8 +130,10 @@ def test_portrait_templates_give_portrait_pages(learner):
     certificate, _created = certificate_issue_for_enrollment(
         enrollment=completed_enrollment(learner)
     )
-    width, height = pdf_page_size(_pdf(certificate))
+    data = _pdf(certificate)
+    width, height = pdf_page_size(data)
     assert (round(width), round(height)) == (595, 842)
+    assert pdf_text_outside_page(data) == []
 
 
 def test_editing_the_template_never_changes_an_issued_document(learner, make_user):
