@@ -1,4 +1,5 @@
-"""Forms of the register: its filters, revocation and issuing a duplicate."""
+"""Forms of the register: its filters, revocation, issuing a duplicate and recording
+the blank a document was printed on."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from lms.certificates.selectors.registry import (
     courses_with_certificates,
     events_with_certificates,
 )
+from lms.certificates.services.blanks import validate_blank_number, validate_blank_series
 
 
 class DateInput(forms.DateInput):
@@ -91,3 +93,22 @@ class DuplicateForm(forms.Form):
 
     blank_series = forms.CharField(label=_("Blank series"), max_length=20, required=False)
     blank_number = forms.CharField(label=_("Blank number"), max_length=30, required=False)
+
+
+class BlankForm(forms.Form):
+    """The numbered blank an issued document was printed on. The field names differ
+    from the duplicate form's, which shares the page: their ids must not clash."""
+
+    series = forms.CharField(
+        label=_("Blank series"),
+        max_length=20,
+        required=False,
+        validators=[validate_blank_series],
+        help_text=_("Letters and digits, as printed on the blank; leave empty if it has none."),
+    )
+    number = forms.CharField(
+        label=_("Blank number"),
+        max_length=30,
+        validators=[validate_blank_number],
+        help_text=_("Digits only."),
+    )

@@ -28,7 +28,7 @@ urlpatterns = [
         name="event",
     ),
     path("cabinet/certificates/batches/<int:batch_id>/", issuing.batch_detail, name="batch"),
-    # The register, revocation, duplicates and the ФИС ФРДО export.
+    # The register, revocation, duplicates, blanks and the ФИС ФРДО export.
     path("cabinet/certificates/registry/", registry.registry_list, name="registry"),
     path("cabinet/certificates/registry/frdo/", registry.frdo_check, name="frdo"),
     path("cabinet/certificates/registry/frdo.xlsx", registry.frdo_export, name="frdo_xlsx"),
@@ -42,5 +42,10 @@ urlpatterns = [
         "cabinet/certificates/registry/<uuid:uuid>/duplicate/",
         registry.certificate_duplicate_view,
         name="duplicate",
+    ),
+    path(
+        "cabinet/certificates/registry/<uuid:uuid>/blank/",
+        registry.certificate_blank_view,
+        name="blank",
     ),
 ]

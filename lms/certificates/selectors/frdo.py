@@ -6,9 +6,8 @@ of study («Справка об обучении») could be reported too but th
 them out, and participation certificates are its own format, never reported.
 Revoked documents are not exported. A replaced original is exported as
 «Оригинал» and its duplicate as «Дубликат», carrying the original's data in
-columns 32–39. A blank number cannot be added to an issued document, so a
-document issued without one is reported through a duplicate on a numbered blank:
-the duplicate then goes out with the original's series and number left empty.
+columns 32–39. A document issued without a blank number is completed by recording the blank on
+its register page (``services/blanks.py``) once it is printed.
 
 Values the register expects and where they come from:
 

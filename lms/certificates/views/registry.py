@@ -1,8 +1,9 @@
-"""The register of issued documents: the filtered list, one document's page with revocation
-and duplicates, and the ФИС ФРДО export with its check page.
+"""The register of issued documents: the filtered list, one document's page with revocation,
+duplicates and the blank it was printed on, and the ФИС ФРДО export with its check page.
 
 Reading the register needs ``certificates.view_certificate``; revoking, issuing a
-duplicate and downloading the export also need ``certificates.issue_certificate``.
+duplicate, recording a blank and downloading the export also need
+``certificates.issue_certificate``.
 A refused change keeps the form filled and changes nothing.
 """
 
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.services.audit import audit_log
-from lms.certificates.forms import DuplicateForm, RegistryFilterForm, RevokeForm
+from lms.certificates.forms import BlankForm, DuplicateForm, RegistryFilterForm, RevokeForm
 from lms.certificates.models import Certificate
 from lms.certificates.selectors.frdo import frdo_rows, frdo_workbook_write
 from lms.certificates.selectors.issuing import ISSUE_PERMISSION, VIEW_ANY_PERMISSION
@@ -32,6 +33,7 @@ from lms.certificates.selectors.registry import (
     registry_certificates,
     registry_page_rows,
 )
+from lms.certificates.services.blanks import blank_recordable, certificate_blank_record
 from lms.certificates.services.issuing import (
     CertificateRefused,
     certificate_duplicate_issue,
@@ -142,6 +144,7 @@ def _detail_response(
     *,
     revoke_form: RevokeForm | None = None,
     duplicate_form: DuplicateForm | None = None,
+    blank_form: BlankForm | None = None,
     status: int = 200,
 ) -> TemplateResponse:
     return TemplateResponse(
@@ -153,6 +156,11 @@ def _detail_response(
             "can_issue": request.user.has_perm(ISSUE_PERMISSION),
             "revoke_form": revoke_form or RevokeForm(),
             "duplicate_form": duplicate_form or DuplicateForm(),
+            "blank_recordable": blank_recordable(certificate),
+            "blank_form": blank_form
+            or BlankForm(
+                initial={"series": certificate.blank_series, "number": certificate.blank_number}
+            ),
             "breadcrumbs": _registry_crumbs(
                 (
                     _("No. %(number)s") % {"number": certificate.registration_number},
@@ -221,3 +229,29 @@ def certificate_duplicate_view(request, uuid):
             )
             return redirect("lms:certificates:detail", duplicate.uuid)
     return _detail_response(request, certificate, duplicate_form=form, status=400)
+
+
+@login_required
+@can_issue
+@require_POST
+def certificate_blank_view(request, uuid):
+    certificate = _certificate_or_404(uuid)
+    form = BlankForm(request.POST)
+    if form.is_valid():
+        try:
+            certificate = certificate_blank_record(
+                certificate=certificate,
+                by=request.user,
+                series=form.cleaned_data["series"],
+                number=form.cleaned_data["number"],
+            )
+        except CertificateRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(
+                request,
+                _("The blank of document No. %(number)s is recorded.")
+                % {"number": certificate.registration_number},
+            )
+            return redirect("lms:certificates:detail", certificate.uuid)
+    return _detail_response(request, certificate, blank_form=form, status=400)

@@ -1,4 +1,4 @@
-"""Builders shared by the certificate tests: templates, completed enrollments, events."""
+"""Builders shared by the certificate tests: templates, completed enrollments, register rows."""
 
 from __future__ import annotations
 
@@ -7,11 +7,17 @@ import itertools
 
 from django.utils import timezone
 
-from lms.certificates.models import CertificateKind, CertificateSignatory, CertificateTemplate
+from lms.certificates.models import (
+    Certificate,
+    CertificateKind,
+    CertificateSignatory,
+    CertificateTemplate,
+)
 from lms.courses.models import Enrollment, EnrollmentStatus
 from tests.lms.courses.enrollment_helpers import make_cohort, make_course, make_profile
 
 _numbers = itertools.count(1)
+_sequences = itertools.count(1)
 
 HEADINGS = {
     CertificateKind.QUALIFICATION: "Удостоверение",
@@ -63,3 +69,43 @@ def completed_enrollment(user, *, course=None, profile: bool = True, **course_fi
         enrolled_at=now - dt.timedelta(days=30),
         completed_at=now - dt.timedelta(days=1),
     )
+
+
+def certificate_row(user, template, *, enrollment=None, event=None, **fields) -> Certificate:
+    """An unsaved register row as the issuing service would write it, without the PDF
+    (rendering is the service's business, tested in test_issuing)."""
+    sequence = next(_sequences)
+    issue_date = fields.pop("issue_date", dt.date(2025, 3, 10))
+    values = {
+        "kind": template.kind,
+        "registration_number": f"ПК-{issue_date.year}-{sequence:06d}",
+        "year": issue_date.year,
+        "sequence": sequence,
+        "user": user,
+        "enrollment": enrollment,
+        "event": event,
+        "last_name": user.last_name,
+        "first_name": user.first_name,
+        "patronymic": user.patronymic,
+        "title": event.title if event else "Школьный ИБЦ",
+        "programme_kind": "" if event else "upgrade",
+        "hours": None if event else 36,
+        "period_start": dt.date(2025, 2, 1),
+        "period_end": dt.date(2025, 3, 5),
+        "issuer": "ГАУ ДПО «Институт развития образования»",
+        "issue_date": issue_date,
+        "template": template,
+        "template_revision": template.latest_revision,
+        "pdf": f"certificates/{sequence}.pdf",
+    }
+    if enrollment is not None:
+        course = enrollment.cohort.course
+        values.update(title=course.title, programme_kind=course.programme_kind, hours=course.hours)
+    values.update(fields)
+    return Certificate(**values)
+
+
+def make_certificate(user, template, **fields) -> Certificate:
+    certificate = certificate_row(user, template, **fields)
+    certificate.save()
+    return certificate

@@ -14,8 +14,7 @@ from core.models import AuditLogEntry
 from lms.certificates.models import CertificateKind, CertificateStatus
 from lms.certificates.services.issuing import certificate_duplicate_issue
 from lms.courses.validators import snils_checksum
-from tests.lms.certificates.builders import completed_enrollment, make_template
-from tests.lms.certificates.test_registry import make_certificate
+from tests.lms.certificates.builders import completed_enrollment, make_certificate, make_template
 from tests.lms.courses.enrollment_helpers import make_course, make_profile
 
 pytestmark = pytest.mark.django_db

@@ -1,22 +1,29 @@
 """The register of issued documents: who may open it, its filters, the cost of a page,
-revocation and duplicates from a document's page."""
+revocation, duplicates and recording the blank from a document's page."""
 
 import datetime as dt
-import itertools
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
+from core.models import AuditLogEntry
 from lms.certificates.models import Certificate, CertificateKind, CertificateStatus
-from lms.certificates.services.issuing import certificate_issue_for_enrollment
-from tests.lms.certificates.builders import completed_enrollment, make_template
+from lms.certificates.selectors.frdo import frdo_rows
+from lms.certificates.services.blanks import certificate_blank_record
+from lms.certificates.services.issuing import CertificateRefused, certificate_issue_for_enrollment
+from tests.lms.certificates.builders import (
+    certificate_row,
+    completed_enrollment,
+    make_certificate,
+    make_template,
+)
+from tests.lms.certificates.pdf_reading import pdf_text
 
 pytestmark = pytest.mark.django_db
 
 REGISTRY = reverse("lms:certificates:registry")
-_sequence = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -24,46 +31,6 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-
-
-def certificate_row(user, template, *, enrollment=None, event=None, **fields) -> Certificate:
-    """An unsaved register row as the issuing service would write it, without the PDF
-    (rendering is the service's business, tested in test_issuing)."""
-    sequence = next(_sequence)
-    issue_date = fields.pop("issue_date", dt.date(2025, 3, 10))
-    values = {
-        "kind": template.kind,
-        "registration_number": f"ПК-{issue_date.year}-{sequence:06d}",
-        "year": issue_date.year,
-        "sequence": sequence,
-        "user": user,
-        "enrollment": enrollment,
-        "event": event,
-        "last_name": user.last_name,
-        "first_name": user.first_name,
-        "patronymic": user.patronymic,
-        "title": event.title if event else "Школьный ИБЦ",
-        "programme_kind": "" if event else "upgrade",
-        "hours": None if event else 36,
-        "period_start": dt.date(2025, 2, 1),
-        "period_end": dt.date(2025, 3, 5),
-        "issuer": "ГАУ ДПО «Институт развития образования»",
-        "issue_date": issue_date,
-        "template": template,
-        "template_revision": template.latest_revision,
-        "pdf": f"certificates/{sequence}.pdf",
-    }
-    if enrollment is not None:
-        course = enrollment.cohort.course
-        values.update(title=course.title, programme_kind=course.programme_kind, hours=course.hours)
-    values.update(fields)
-    return Certificate(**values)
-
-
-def make_certificate(user, template, **fields) -> Certificate:
-    certificate = certificate_row(user, template, **fields)
-    certificate.save()
-    return certificate
 
 
 def _shown(response, *certificates) -> set[str]:
@@ -95,6 +62,7 @@ def test_the_register_is_for_staff_and_changes_need_the_right_to_issue(
     changes = [
         reverse("lms:certificates:revoke", args=[certificate.uuid]),
         reverse("lms:certificates:duplicate", args=[certificate.uuid]),
+        reverse("lms:certificates:blank", args=[certificate.uuid]),
     ]
     for url in pages + changes:
         assert client.get(url).status_code == 302  # to the login page
@@ -113,14 +81,17 @@ def test_the_register_is_for_staff_and_changes_need_the_right_to_issue(
     assert client.get(REGISTRY).status_code == 200
     assert client.get(pages[-1]).status_code == 200
     assert client.get(reverse("lms:certificates:frdo_xlsx")).status_code == 403
-    assert client.post(changes[0], {"reason": "Ошибка"}).status_code == 403
+    for url in changes:
+        assert client.post(url, {"reason": "Ошибка", "number": "000101"}).status_code == 403
 
     client.force_login(methodist)
     for url in pages:
         assert client.get(url).status_code == 200
-    assert client.get(changes[0]).status_code == 405
+    for url in changes:
+        assert client.get(url).status_code == 405
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.VALID
+    assert certificate.blank_number == ""
 
 
 def test_filters_select_by_period_course_event_kind_status_and_number_or_surname(
@@ -274,6 +245,79 @@ def test_a_forged_document_id_is_not_found(client, methodist):
     forged = "6f1c2a3e-0000-4000-8000-000000000000"
     client.force_login(methodist)
     assert client.get(reverse("lms:certificates:detail", args=[forged])).status_code == 404
-    for name in ("revoke", "duplicate"):
+    for name in ("revoke", "duplicate", "blank"):
         url = reverse(f"lms:certificates:{name}", args=[forged])
         assert client.post(url, {"reason": "Ошибка"}).status_code == 404
+
+
+def _exported(certificate) -> bool:
+    rows = frdo_rows(Certificate.objects.filter(pk=certificate.pk)).rows
+    return [row[8] for row in rows] == [certificate.registration_number]
+
+
+def test_recording_the_blank_completes_the_document_for_frdo_and_its_pdf(
+    client, methodist, issued, django_capture_on_commit_callbacks
+):
+    assert not _exported(issued)
+    first_pdf = issued.pdf.name
+    url = reverse("lms:certificates:blank", args=[issued.uuid])
+    client.force_login(methodist)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"series": " пк ", "number": " 000123 "})
+
+    assert response.status_code == 302
+    issued.refresh_from_db()
+    assert (issued.blank_series, issued.blank_number) == ("ПК", "000123")
+    assert _exported(issued)
+    with issued.pdf.open("rb") as stored:
+        assert "000123" in pdf_text(stored.read())
+    assert not issued.pdf.storage.exists(first_pdf)
+    page = client.get(response.url).content.decode()
+    assert f"The blank of document No. {issued.registration_number} is recorded." in page
+    assert 'value="000123"' in page  # offered for correction
+
+    client.post(url, {"series": "", "number": "000124"})
+    entries = AuditLogEntry.objects.filter(action="certificates.blank").order_by("pk")
+    assert [(e.data["old"], e.data["new"]) for e in entries] == [
+        ({"series": "", "number": ""}, {"series": "ПК", "number": "000123"}),
+        ({"series": "ПК", "number": "000123"}, {"series": "", "number": "000124"}),
+    ]
+
+
+def test_a_blank_goes_on_one_document_and_bad_input_changes_nothing(
+    client, make_user, methodist, issued
+):
+    certificate_blank_record(certificate=issued, by=methodist, series="23", number="000777")
+    other = certificate_issue_for_enrollment(enrollment=completed_enrollment(make_user()))[0]
+    url = reverse("lms:certificates:blank", args=[other.uuid])
+    client.force_login(methodist)
+
+    response = client.post(url, {"series": "23", "number": "000777"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"already recorded on document No. {issued.registration_number}" in page
+    assert 'value="000777"' in page
+
+    response = client.post(url, {"series": "2-3", "number": "77a"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_series_error"' in page and 'id="id_number_error"' in page
+    assert 'value="77a"' in page
+    other.refresh_from_db()
+    assert (other.blank_series, other.blank_number) == ("", "")
+    assert AuditLogEntry.objects.filter(action="certificates.blank").count() == 1
+
+
+def test_no_blank_is_recorded_on_a_participation_certificate(client, make_user, methodist):
+    template = make_template(CertificateKind.PARTICIPATION)
+    certificate = make_certificate(make_user(), template)
+    with pytest.raises(CertificateRefused) as refusal:
+        certificate_blank_record(certificate=certificate, by=methodist, series="", number="1")
+    assert refusal.value.code == "wrong_kind"
+    certificate.refresh_from_db()
+    assert certificate.blank_number == ""
+
+    client.force_login(methodist)
+    page = client.get(reverse("lms:certificates:detail", args=[certificate.uuid]))
+    assert reverse("lms:certificates:blank", args=[certificate.uuid]) not in page.content.decode()
